@@ -1,0 +1,217 @@
+package turbohttp
+
+import (
+	"context"
+	"crypto/tls"
+	"io"
+	"net"
+)
+
+// Request is an HTTP request, received by a Server or sent by a Client.
+//
+// Lifetime: a Request a Server hands to a Handler, and every view in it
+// (URL, Host, RequestURI, Header, Trailer, path values), is valid until the
+// handler returns; the server then reuses it for the next request. A handler
+// that keeps anything longer copies it (Clone copies the whole request
+// except its Body). A Request a client builds belongs to the caller, who may
+// reuse it for another request once the call that sent it has returned.
+type Request struct {
+	// Method is the request method, e.g. "GET". The server sets the
+	// package's Method constants for the methods of RFC 9110, so parsing
+	// allocates nothing for them. A client sends "GET" when it is empty.
+	Method string
+
+	// URL is the target. On the server it is split from the request-target
+	// (Scheme and Host are set only for an absolute-form target); on a
+	// client SetURL fills it.
+	URL URL
+
+	// ProtoMajor and ProtoMinor are the protocol version: 1.0, 1.1 or 2.0.
+	ProtoMajor, ProtoMinor int
+
+	// Header holds the request's header fields. On the server, Host is
+	// not among them for HTTP/2 (it arrives as :authority; see Host).
+	Header Header
+
+	// Host is the authority the request is for: on the server, from the
+	// Host field or an absolute-form target; on a client, when set, it
+	// overrides URL.Host in the Host field sent.
+	Host []byte
+
+	// Body is the request body. On the server it is never nil (it reads as
+	// empty when there is no body) and the server closes it; a handler may
+	// read it until it returns. On a client, nil means no body; see also
+	// GetBody and ContentLength.
+	Body io.Reader
+
+	// GetBody, when set on a client request, returns a fresh copy of Body,
+	// so that the request can be retried or follow a 307/308 redirect.
+	GetBody func() (io.Reader, error)
+
+	// ContentLength is the length of Body: -1 when unknown (chunked), 0
+	// with no body. On a client, 0 with a non-nil Body also means unknown.
+	ContentLength int64
+
+	// Trailer holds the trailer fields of a chunked request body. On the
+	// server it is filled once Body has been read to its end.
+	Trailer Header
+
+	// RequestURI is the request-target as the server received it. Unused
+	// by clients.
+	RequestURI []byte
+
+	// RemoteAddr is the peer's address, on the server. The adapter in
+	// package nethttp renders it as net/http's string.
+	RemoteAddr net.Addr
+
+	// TLS describes the connection's TLS state on the server, nil for
+	// plain connections. It must not be modified.
+	TLS *tls.ConnectionState
+
+	// Close asks for the connection to be closed after this exchange (on
+	// a client, sends Connection: close); on the server it reports that
+	// the connection will close after the response.
+	Close bool
+
+	ctx context.Context
+
+	// pattern and pathValues are set by ServeMux.
+	pattern    string
+	pathValues []pathValue
+
+	// arena holds the bytes of a client's URL and other copies the request
+	// owns; it is reused across Reset.
+	arena []byte
+}
+
+// pathValue is one wildcard matched by ServeMux: its name (from the pattern)
+// and its value (unescaped, a view into the request).
+type pathValue struct {
+	name  string
+	value []byte
+}
+
+// Context returns the request's context: on the server it is cancelled when
+// the client's connection closes, the request is cancelled (HTTP/2), or the
+// handler returns; on a client it bounds the whole exchange. Never nil.
+func (r *Request) Context() context.Context {
+	if r.ctx != nil {
+		return r.ctx
+	}
+	return context.Background()
+}
+
+// SetContext replaces the request's context. On a client it must be called
+// before the request is sent.
+func (r *Request) SetContext(ctx context.Context) {
+	if ctx == nil {
+		panic("turbohttp: nil context")
+	}
+	r.ctx = ctx
+}
+
+// SetURL parses rawURL, an absolute http or https URL, into r.URL. The
+// request keeps its own copy of the bytes.
+func (r *Request) SetURL(rawURL string) error {
+	r.arena = append(r.arena[:0], rawURL...)
+	return parseURL(&r.URL, r.arena)
+}
+
+// Pattern returns the ServeMux pattern that matched the request, or "".
+func (r *Request) Pattern() string { return r.pattern }
+
+// PathValue returns the value matched by the wildcard name of the request's
+// ServeMux pattern, unescaped, or "" if there is none. It allocates the
+// string; PathValueBytes does not.
+func (r *Request) PathValue(name string) string { return string(r.PathValueBytes(name)) }
+
+// PathValueBytes is PathValue as a view, valid as long as the request.
+func (r *Request) PathValueBytes(name string) []byte {
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			return r.pathValues[i].value
+		}
+	}
+	return nil
+}
+
+// SetPathValue sets the value of wildcard name, as ServeMux does, so that
+// middleware and tests can fill path values themselves. value is copied.
+func (r *Request) SetPathValue(name, value string) {
+	v := []byte(value)
+	for i := range r.pathValues {
+		if r.pathValues[i].name == name {
+			r.pathValues[i].value = v
+			return
+		}
+	}
+	r.pathValues = append(r.pathValues, pathValue{name: name, value: v})
+}
+
+// ProtoAtLeast reports whether the request's protocol is at least
+// major.minor.
+func (r *Request) ProtoAtLeast(major, minor int) bool {
+	return r.ProtoMajor > major || r.ProtoMajor == major && r.ProtoMinor >= minor
+}
+
+// Reset clears r for reuse, keeping its storage.
+func (r *Request) Reset() {
+	r.Method = ""
+	r.URL = URL{}
+	r.ProtoMajor, r.ProtoMinor = 0, 0
+	r.Header.Reset()
+	r.Host = nil
+	r.Body = nil
+	r.GetBody = nil
+	r.ContentLength = 0
+	r.Trailer.Reset()
+	r.RequestURI = nil
+	r.RemoteAddr = nil
+	r.TLS = nil
+	r.Close = false
+	r.ctx = nil
+	r.pattern = ""
+	clear(r.pathValues)
+	r.pathValues = r.pathValues[:0]
+	r.arena = r.arena[:0]
+}
+
+// Clone returns a deep copy of r, sharing no memory with it, that stays
+// valid after the handler returns. The Body is not copied: the clone's Body
+// is nil.
+func (r *Request) Clone() *Request {
+	c := &Request{
+		Method:        r.Method,
+		ProtoMajor:    r.ProtoMajor,
+		ProtoMinor:    r.ProtoMinor,
+		Header:        r.Header.Clone(),
+		Trailer:       r.Trailer.Clone(),
+		GetBody:       r.GetBody,
+		ContentLength: r.ContentLength,
+		RemoteAddr:    r.RemoteAddr,
+		TLS:           r.TLS,
+		Close:         r.Close,
+		ctx:           r.ctx,
+		pattern:       r.pattern,
+	}
+	c.URL = URL{
+		Scheme:   clone(r.URL.Scheme),
+		Host:     clone(r.URL.Host),
+		Path:     clone(r.URL.Path),
+		RawQuery: clone(r.URL.RawQuery),
+	}
+	c.Host = clone(r.Host)
+	c.RequestURI = clone(r.RequestURI)
+	for _, pv := range r.pathValues {
+		c.pathValues = append(c.pathValues, pathValue{pv.name, clone(pv.value)})
+	}
+	return c
+}
+
+// clone copies b, keeping nil as nil.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte{}, b...)
+}
