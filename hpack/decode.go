@@ -1,0 +1,332 @@
+package hpack
+
+import "math"
+
+// Limits of the Decoder.
+const (
+	// DefaultMaxHeaderListSize is the default Decoder.MaxHeaderListSize, the
+	// header section limit of turbohttp's servers.
+	DefaultMaxHeaderListSize = 64 << 10
+	// DefaultMaxFields is the default Decoder.MaxFields, as for HTTP/1.
+	DefaultMaxFields = 1000
+	// DefaultMaxStringLength is the default Decoder.MaxStringLength: no
+	// tighter than the header list budget itself.
+	DefaultMaxStringLength = DefaultMaxHeaderListSize
+)
+
+// A Field is a header field as the Decoder emits it. Name and Value are
+// views valid only during the emit callback and must not be modified; copy
+// them to keep them. Sensitive is set for fields sent as never-indexed
+// literals, which an intermediary must forward the same way.
+type Field struct {
+	Name, Value []byte
+	Sensitive   bool
+}
+
+// A Decoder decodes the header blocks of one direction of one connection
+// and keeps the compression context (the dynamic table) in step with the
+// peer's encoder. It is not safe for concurrent use. Once warm it allocates
+// nothing: Huffman-coded strings are decoded into a reused buffer and other
+// strings are emitted as views of the block.
+//
+// The limits are enforced while decoding, before any field is built: the
+// fields of a header list beyond its budget are neither copied nor emitted,
+// so a small block that references a large entry many times (an HPACK
+// bomb) costs only its own length. A block over a limit is still decoded to
+// its end, so that every change it makes to the dynamic table is applied,
+// and Decode then returns ErrHeaderListTooLarge, ErrTooManyFields or
+// ErrStringTooLong; the Decoder stays usable for the next block and only
+// the stream concerned needs to fail. A *DecodingError, by contrast, means
+// the compression context is lost: the connection must end with
+// COMPRESSION_ERROR, and every later Decode returns the same error.
+//
+// Change the exported limits only between blocks.
+type Decoder struct {
+	// MaxHeaderListSize bounds the sum, over the fields of one block, of
+	// len(Name) + len(Value) + 32 (RFC 9113, SETTINGS_MAX_HEADER_LIST_SIZE).
+	MaxHeaderListSize uint32
+	// MaxFields bounds the number of fields in one block.
+	MaxFields int
+	// MaxStringLength bounds the length of one decoded name or value.
+	MaxStringLength int
+
+	table dynamicTable
+	// limit is SETTINGS_HEADER_TABLE_SIZE as we advertised it; mustUpdate
+	// says that the next block has to start with a size update because the
+	// limit dropped below the current table size.
+	limit      uint32
+	mustUpdate bool
+	scratch    []byte // decoded Huffman strings of the current field
+	err        error  // the *DecodingError that broke the Decoder
+}
+
+// NewDecoder returns a Decoder with the default limits and the initial
+// dynamic table size and limit of HTTP/2, DefaultDynamicTableSize.
+func NewDecoder() *Decoder {
+	d := &Decoder{
+		MaxHeaderListSize: DefaultMaxHeaderListSize,
+		MaxFields:         DefaultMaxFields,
+		MaxStringLength:   DefaultMaxStringLength,
+		limit:             DefaultDynamicTableSize,
+	}
+	d.table.maxSize = DefaultDynamicTableSize
+	return d
+}
+
+// SetMaxDynamicTableSize sets the largest dynamic table size the peer may
+// choose: the SETTINGS_HEADER_TABLE_SIZE we advertised, to be applied once
+// the peer has acknowledged it. If the table is now larger, the next block
+// must start with a size update that brings it within v (RFC 7541, Section
+// 4.2), or it is ErrSizeUpdateMissing.
+func (d *Decoder) SetMaxDynamicTableSize(v uint32) {
+	d.limit = v
+	d.mustUpdate = d.table.maxSize > v
+}
+
+// DynamicTableSize returns the current size of the dynamic table and its
+// maximum, as the RFC counts them.
+func (d *Decoder) DynamicTableSize() (size, maxSize uint32) {
+	return d.table.size, d.table.maxSize
+}
+
+// blockState is the progress through one header block.
+type blockState struct {
+	emit      func(Field) error
+	fields    int
+	size      uint64 // header list size so far
+	seenField bool
+	// abandon is the first limit or emit error; once set, nothing more is
+	// emitted, and strings are decoded only as far as the table needs.
+	abandon error
+}
+
+// Decode decodes one complete header block (the fragments of a HEADERS
+// frame and its CONTINUATION frames, concatenated) and calls emit for each
+// field in order. The Field's slices are valid only during the call; emit
+// must not call the Decoder. If emit returns an error, no more fields are
+// emitted, the rest of the block still updates the table, and Decode
+// returns that error. On any error, the caller must discard the fields
+// already emitted for this block.
+func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
+	if d.err != nil {
+		return d.err
+	}
+	st := blockState{emit: emit}
+	if err := d.decode(block, &st); err != nil {
+		d.err = err
+		return err
+	}
+	return st.abandon
+}
+
+func (d *Decoder) decode(block []byte, st *blockState) error {
+	off := 0
+	for off < len(block) {
+		p := block[off:]
+		var n int
+		var err error
+		switch b := p[0]; {
+		case b >= 0x80:
+			n, err = d.indexed(p, st)
+		case b >= 0x40:
+			n, err = d.literal(p, 6, true, false, st)
+		case b >= 0x20:
+			n, err = d.sizeUpdate(p, st)
+		case b >= 0x10:
+			n, err = d.literal(p, 4, false, true, st)
+		default:
+			n, err = d.literal(p, 4, false, false, st)
+		}
+		if err != nil {
+			return &DecodingError{Offset: off, Err: err}
+		}
+		off += n
+	}
+	if d.mustUpdate {
+		return &DecodingError{Offset: off, Err: ErrSizeUpdateMissing}
+	}
+	return nil
+}
+
+// startField checks what every field representation requires first.
+func (d *Decoder) startField(st *blockState) error {
+	if d.mustUpdate {
+		return ErrSizeUpdateMissing
+	}
+	st.seenField = true
+	return nil
+}
+
+// indexed decodes an indexed header field (RFC 7541, Section 6.1).
+func (d *Decoder) indexed(p []byte, st *blockState) (int, error) {
+	idx, n := uint32(p[0]&0x7f), 1
+	if idx == 0x7f {
+		var err error
+		if idx, n, err = readIntegerTail(p, idx); err != nil {
+			return 0, err
+		}
+	}
+	name, value, err := d.lookup(idx)
+	if err != nil {
+		return 0, err
+	}
+	if err := d.startField(st); err != nil {
+		return 0, err
+	}
+	d.deliver(st, name, value, len(name), len(value), false)
+	return n, nil
+}
+
+// lookup returns the entry with the given index in the static or dynamic
+// table.
+func (d *Decoder) lookup(idx uint32) (name, value []byte, err error) {
+	if idx-1 < uint32(staticLen) {
+		f := &staticFields[idx]
+		return f.name, f.value, nil
+	}
+	name, value, ok := d.table.at(idx - uint32(staticLen))
+	if !ok {
+		return nil, nil, ErrInvalidIndex
+	}
+	return name, value, nil
+}
+
+// literal decodes a literal header field (RFC 7541, Section 6.2) whose
+// name index has a prefix of prefix bits; indexing selects incremental
+// indexing and sensitive the never-indexed form.
+func (d *Decoder) literal(p []byte, prefix uint8, indexing, sensitive bool, st *blockState) (int, error) {
+	if err := d.startField(st); err != nil {
+		return 0, err
+	}
+	idx, n, err := ReadInteger(p, prefix)
+	if err != nil {
+		return 0, err
+	}
+	d.scratch = d.scratch[:0]
+	var name []byte
+	nameLen, nameOK := 0, true
+	if idx != 0 {
+		if name, _, err = d.lookup(idx); err != nil {
+			return 0, err
+		}
+		if indexing && idx > uint32(staticLen) {
+			// Adding the entry may evict or move the one the name is in.
+			d.scratch = append(d.scratch, name...)
+			name = d.scratch
+		}
+		nameLen = len(name)
+	} else {
+		var k int
+		if name, nameLen, k, nameOK, err = d.readString(p[n:], d.stringMax(st, indexing, 0)); err != nil {
+			return 0, err
+		}
+		n += k
+	}
+	value, valueLen, k, valueOK, err := d.readString(p[n:], d.stringMax(st, indexing, nameLen))
+	if err != nil {
+		return 0, err
+	}
+	n += k
+	stored := nameOK && valueOK
+	if indexing {
+		if stored {
+			d.table.add(name, value)
+		} else {
+			d.table.addTooLarge()
+		}
+	}
+	d.deliver(st, name, value, nameLen, valueLen, sensitive)
+	return n, nil
+}
+
+// stringMax returns the longest string the decoder will store for the next
+// name or value of a field whose other string is used bytes long: as much
+// as the field may still emit and, for a field to be indexed, as much as
+// the table can hold.
+func (d *Decoder) stringMax(st *blockState, indexing bool, used int) int {
+	emitMax := 0
+	if st.abandon == nil {
+		budget := int64(d.MaxHeaderListSize) - int64(st.size) - entryOverhead - int64(used)
+		emitMax = int(max(0, min(budget, int64(d.MaxStringLength))))
+	}
+	if indexing {
+		return max(emitMax, int(d.table.maxSize))
+	}
+	return emitMax
+}
+
+// readString decodes a string literal (RFC 7541, Section 5.2) from the start
+// of p; n is its length on the wire. If the decoded string is at most
+// maxLen bytes, it is returned in s (a view of p, or of the scratch buffer
+// if Huffman-coded) with stored set; otherwise it is only validated and
+// length is its decoded length.
+func (d *Decoder) readString(p []byte, maxLen int) (s []byte, length, n int, stored bool, err error) {
+	l, k, err := ReadInteger(p, 7)
+	if err != nil {
+		return nil, 0, 0, false, err
+	}
+	if uint64(l) > uint64(len(p)-k) {
+		return nil, 0, 0, false, ErrStringLength
+	}
+	raw, n := p[k:k+int(l)], k+int(l)
+	if p[0]&0x80 == 0 {
+		if len(raw) > maxLen {
+			return nil, len(raw), n, false, nil
+		}
+		return raw, len(raw), n, true, nil
+	}
+	start := len(d.scratch)
+	out, length, err := huffmanDecode(d.scratch, raw, maxLen, true)
+	if err == errStringOverMax {
+		_, length, err = huffmanDecode(nil, raw, math.MaxInt, false)
+		return nil, length, n, false, err
+	}
+	if err != nil {
+		return nil, 0, 0, false, err
+	}
+	d.scratch = out
+	return out[start:], length, n, true, nil
+}
+
+// sizeUpdate decodes a dynamic table size update (RFC 7541, Section 6.3),
+// which may only come before the first field of a block.
+func (d *Decoder) sizeUpdate(p []byte, st *blockState) (int, error) {
+	if st.seenField {
+		return 0, ErrSizeUpdateAfterField
+	}
+	v, n, err := ReadInteger(p, 5)
+	if err != nil {
+		return 0, err
+	}
+	if v > d.limit {
+		return 0, ErrSizeUpdateTooLarge
+	}
+	d.table.setMaxSize(v)
+	d.mustUpdate = false
+	return n, nil
+}
+
+// deliver applies the limits to one field of nameLen and valueLen bytes and
+// emits it if they allow. name and value are nil when the field was too
+// large to be stored, which the limits always catch.
+func (d *Decoder) deliver(st *blockState, name, value []byte, nameLen, valueLen int, sensitive bool) {
+	if st.abandon != nil {
+		return
+	}
+	st.fields++
+	st.size += uint64(nameLen) + uint64(valueLen) + entryOverhead
+	switch {
+	case nameLen > d.MaxStringLength || valueLen > d.MaxStringLength:
+		st.abandon = ErrStringTooLong
+	case st.fields > d.MaxFields:
+		st.abandon = ErrTooManyFields
+	case st.size > uint64(d.MaxHeaderListSize):
+		st.abandon = ErrHeaderListTooLarge
+	case name == nil && nameLen > 0 || value == nil && valueLen > 0:
+		st.abandon = ErrHeaderListTooLarge
+	default:
+		if err := st.emit(Field{Name: name, Value: value, Sensitive: sensitive}); err != nil {
+			st.abandon = err
+		}
+	}
+}

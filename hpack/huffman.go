@@ -1,0 +1,206 @@
+package hpack
+
+// Huffman coding of string literals (RFC 7541, Section 5.2 and Appendix B).
+//
+// The code of Appendix B is canonical: within one code length, codes are
+// consecutive in symbol order, and every length starts right after the
+// shifted last code of the previous length. The table below therefore holds
+// only the code lengths of the 257 symbols; the codes themselves and the
+// decoding tables are derived from it once, at package initialisation.
+
+// eosSymbol is the end-of-string symbol, which must never appear in decoded
+// data (RFC 7541, Section 5.2).
+const eosSymbol = 256
+
+// huffmanLen is the length in bits of the Huffman code of each symbol
+// 0…255 and of EOS (256), from RFC 7541 Appendix B.
+var huffmanLen = [257]uint8{
+	13, 23, 28, 28, 28, 28, 28, 28, 28, 24, 30, 28, 28, 30, 28, 28, // 0x00
+	28, 28, 28, 28, 28, 28, 30, 28, 28, 28, 28, 28, 28, 28, 28, 28, // 0x10
+	6, 10, 10, 12, 13, 6, 8, 11, 10, 10, 8, 11, 8, 6, 6, 6, // ' ' … '/'
+	5, 5, 5, 6, 6, 6, 6, 6, 6, 6, 7, 8, 15, 6, 12, 10, // '0' … '?'
+	13, 6, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, // '@' … 'O'
+	7, 7, 7, 7, 7, 7, 7, 7, 8, 7, 8, 13, 19, 13, 14, 6, // 'P' … '_'
+	15, 5, 6, 5, 6, 5, 6, 6, 6, 5, 7, 7, 6, 6, 6, 5, // '`' … 'o'
+	6, 7, 6, 5, 5, 6, 7, 7, 7, 7, 7, 15, 11, 14, 13, 28, // 'p' … 0x7f
+	20, 22, 20, 20, 22, 22, 22, 23, 22, 23, 23, 23, 23, 23, 24, 23, // 0x80
+	24, 24, 22, 23, 24, 23, 23, 23, 23, 21, 22, 23, 22, 23, 23, 24, // 0x90
+	22, 21, 20, 22, 22, 23, 23, 21, 23, 22, 22, 24, 21, 22, 23, 23, // 0xa0
+	21, 21, 22, 21, 23, 22, 23, 23, 20, 22, 22, 22, 23, 22, 22, 23, // 0xb0
+	26, 26, 20, 19, 22, 23, 22, 25, 26, 26, 26, 27, 27, 26, 24, 25, // 0xc0
+	19, 21, 26, 27, 27, 26, 27, 24, 21, 21, 26, 26, 28, 27, 27, 27, // 0xd0
+	20, 24, 20, 21, 22, 21, 21, 23, 22, 22, 25, 25, 24, 24, 26, 23, // 0xe0
+	26, 27, 26, 26, 27, 27, 27, 27, 27, 28, 27, 27, 27, 27, 27, 26, // 0xf0
+	30, // EOS
+}
+
+const (
+	huffmanMinLen = 5
+	huffmanMaxLen = 30
+	// fastBits is the width of the window the decoder looks up in one step;
+	// every symbol whose code is at most fastBits long is decoded by a
+	// single table access.
+	fastBits = 10
+)
+
+var (
+	// huffmanCode is the code of each symbol, right-aligned.
+	huffmanCode [257]uint32
+
+	// huffmanFast maps the next fastBits bits of input to the symbol whose
+	// code they start with, packed as length<<9 | symbol, or 0 when that
+	// code is longer than fastBits.
+	huffmanFast [1 << fastBits]uint16
+
+	// Canonical decoding of longer codes: for each length L, the codes of
+	// length L are firstCode[L] … firstCode[L]+count[L]-1, and the symbols
+	// that carry them are bySymbolRank[rankStart[L]:] in symbol order.
+	// codeLimit[L] is the first code after them, left-aligned in 32 bits (the
+	// all-ones code of EOS, the very last, saturates to 1<<32).
+	firstCode    [huffmanMaxLen + 1]uint32
+	rankStart    [huffmanMaxLen + 1]uint16
+	codeLimit    [huffmanMaxLen + 1]uint64
+	bySymbolRank [257]uint16
+)
+
+func init() {
+	var count [huffmanMaxLen + 1]uint16
+	for _, l := range huffmanLen {
+		count[l]++
+	}
+	code, rank := uint32(0), uint16(0)
+	for l := 1; l <= huffmanMaxLen; l++ {
+		firstCode[l], rankStart[l] = code, rank
+		code += uint32(count[l])
+		rank += count[l]
+		codeLimit[l] = uint64(code) << (32 - l)
+		code <<= 1
+	}
+	next := firstCode
+	nextRank := rankStart
+	for sym, l := range huffmanLen {
+		huffmanCode[sym] = next[l]
+		next[l]++
+		bySymbolRank[nextRank[l]] = uint16(sym)
+		nextRank[l]++
+		if l <= fastBits {
+			lo := huffmanCode[sym] << (fastBits - l)
+			for i := uint32(0); i < 1<<(fastBits-l); i++ {
+				huffmanFast[lo+i] = uint16(l)<<9 | uint16(sym)
+			}
+		}
+	}
+}
+
+// HuffmanEncodedLen returns the length in bytes of the Huffman coding of s,
+// padding included.
+func HuffmanEncodedLen(s []byte) int {
+	bits := 0
+	for _, c := range s {
+		bits += int(huffmanLen[c])
+	}
+	return (bits + 7) >> 3
+}
+
+// AppendHuffman appends the Huffman coding of s to dst, padded with the most
+// significant bits of EOS (all ones) to a whole byte, and returns the
+// extended buffer.
+func AppendHuffman(dst, s []byte) []byte {
+	var acc uint64 // pending bits, right-aligned
+	n := uint(0)   // number of pending bits, always < 32 between symbols
+	for _, c := range s {
+		acc = acc<<huffmanLen[c] | uint64(huffmanCode[c])
+		n += uint(huffmanLen[c])
+		if n >= 32 {
+			n -= 32
+			v := uint32(acc >> n)
+			dst = append(dst, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+		}
+	}
+	for n >= 8 {
+		n -= 8
+		dst = append(dst, byte(acc>>n))
+	}
+	if n > 0 {
+		pad := 8 - n
+		dst = append(dst, byte(acc<<pad|(1<<pad-1)))
+	}
+	return dst
+}
+
+// HuffmanDecode appends the decoding of the Huffman-coded string src to dst
+// and returns the extended buffer. It fails with ErrHuffmanEOS if the data
+// contains the EOS symbol and with ErrHuffmanPadding if the string does not
+// end with a padding of at most 7 bits that are all ones.
+func HuffmanDecode(dst, src []byte) ([]byte, error) {
+	out, _, err := huffmanDecode(dst, src, len(src)*8/huffmanMinLen, true)
+	return out, err
+}
+
+// huffmanDecode decodes src. When store is true the symbols are appended to
+// dst; otherwise src is only validated. n is the number of decoded symbols.
+// Once n would exceed maxN, decoding stops with errStringOverMax (src has
+// then not been fully validated).
+func huffmanDecode(dst, src []byte, maxN int, store bool) (out []byte, n int, err error) {
+	var acc uint64 // next bits of input, left-aligned; the rest is zero
+	nbits := uint(0)
+	i := 0
+	for {
+		for nbits <= 56 && i < len(src) {
+			acc |= uint64(src[i]) << (56 - nbits)
+			nbits += 8
+			i++
+		}
+		if nbits == 0 {
+			return dst, n, nil
+		}
+		// Look at the input as if it were followed by ones, so that the
+		// padding shows up as the start of EOS.
+		w := acc | ^uint64(0)>>nbits
+		var sym, l uint
+		if e := huffmanFast[w>>(64-fastBits)]; e != 0 {
+			sym, l = uint(e&0x1ff), uint(e>>9)
+		} else {
+			sym, l = huffmanSlow(w >> 32)
+		}
+		if l > nbits {
+			return dst, n, checkPadding(acc, nbits)
+		}
+		if sym == eosSymbol {
+			return dst, n, ErrHuffmanEOS
+		}
+		if n == maxN {
+			return dst, n, errStringOverMax
+		}
+		n++
+		if store {
+			dst = append(dst, byte(sym))
+		}
+		acc <<= l
+		nbits -= l
+	}
+}
+
+// huffmanSlow decodes a symbol whose code is longer than fastBits from the
+// next 32 bits of input, left-aligned in w.
+func huffmanSlow(w uint64) (sym, l uint) {
+	for l = fastBits + 1; l < huffmanMaxLen; l++ {
+		if w < codeLimit[l] {
+			break
+		}
+	}
+	r := uint(rankStart[l]) + uint(w>>(32-l)) - uint(firstCode[l])
+	return uint(bySymbolRank[r]), l
+}
+
+// checkPadding checks the nbits bits left at the end of a string, which do
+// not form a whole code: they must be fewer than 8 and all ones.
+func checkPadding(acc uint64, nbits uint) error {
+	if nbits > 7 {
+		return ErrHuffmanPadding
+	}
+	if acc>>(64-nbits) != 1<<nbits-1 {
+		return ErrHuffmanPadding
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package hpack
+
+// The static and dynamic tables (RFC 7541, Section 2.3 and Appendix A) and
+// the index address space over both: indices 1…61 are the static table,
+// 62 and up the dynamic table, newest entry first.
+
+// entryOverhead is the size an entry adds to its table beyond the lengths of
+// its name and value (RFC 7541, Section 4.1).
+const entryOverhead = 32
+
+// DefaultDynamicTableSize is the initial maximum size of the dynamic table,
+// the initial value of SETTINGS_HEADER_TABLE_SIZE (RFC 9113, Section 6.5.2).
+const DefaultDynamicTableSize = 4096
+
+// staticTable is RFC 7541 Appendix A; entry i has index i+1.
+var staticTable = [...]struct{ name, value string }{
+	{":authority", ""},
+	{":method", "GET"},
+	{":method", "POST"},
+	{":path", "/"},
+	{":path", "/index.html"},
+	{":scheme", "http"},
+	{":scheme", "https"},
+	{":status", "200"},
+	{":status", "204"},
+	{":status", "206"},
+	{":status", "304"},
+	{":status", "400"},
+	{":status", "404"},
+	{":status", "500"},
+	{"accept-charset", ""},
+	{"accept-encoding", "gzip, deflate"},
+	{"accept-language", ""},
+	{"accept-ranges", ""},
+	{"accept", ""},
+	{"access-control-allow-origin", ""},
+	{"age", ""},
+	{"allow", ""},
+	{"authorization", ""},
+	{"cache-control", ""},
+	{"content-disposition", ""},
+	{"content-encoding", ""},
+	{"content-language", ""},
+	{"content-length", ""},
+	{"content-location", ""},
+	{"content-range", ""},
+	{"content-type", ""},
+	{"cookie", ""},
+	{"date", ""},
+	{"etag", ""},
+	{"expect", ""},
+	{"expires", ""},
+	{"from", ""},
+	{"host", ""},
+	{"if-match", ""},
+	{"if-modified-since", ""},
+	{"if-none-match", ""},
+	{"if-range", ""},
+	{"if-unmodified-since", ""},
+	{"last-modified", ""},
+	{"link", ""},
+	{"location", ""},
+	{"max-forwards", ""},
+	{"proxy-authenticate", ""},
+	{"proxy-authorization", ""},
+	{"range", ""},
+	{"referer", ""},
+	{"refresh", ""},
+	{"retry-after", ""},
+	{"server", ""},
+	{"set-cookie", ""},
+	{"strict-transport-security", ""},
+	{"transfer-encoding", ""},
+	{"user-agent", ""},
+	{"vary", ""},
+	{"via", ""},
+	{"www-authenticate", ""},
+}
+
+// staticLen is the number of static entries: the last static index.
+const staticLen = len(staticTable)
+
+// staticFields holds the static table as byte slices, indexed by HPACK
+// index (entry 0 is unused). The Decoder emits views of it; nobody may
+// modify them.
+var staticFields [staticLen + 1]struct{ name, value []byte }
+
+func init() {
+	for i, e := range staticTable {
+		staticFields[i+1].name = []byte(e.name)
+		staticFields[i+1].value = []byte(e.value)
+	}
+}
+
+// dynamicTable is the FIFO table of RFC 7541, Section 2.3.2. It allocates
+// only while it grows: entry bytes live back to back, oldest first, in
+// data[start:end], and entry descriptors in a power-of-two ring indexed by
+// an entry's id. Ids are handed out in insertion order and wrap around at
+// 2^32; the live ones are added-n … added-1.
+type dynamicTable struct {
+	data       []byte
+	start, end int
+	ents       []entry
+	added      uint32
+	n          int
+	size       uint32 // RFC 7541 size: sum of name+value lengths + 32 each
+	maxSize    uint32
+}
+
+// entry locates one entry's name and value in dynamicTable.data.
+type entry struct {
+	off, nameLen, valueLen uint32
+}
+
+func (t *dynamicTable) entryAt(id uint32) *entry {
+	return &t.ents[id&uint32(len(t.ents)-1)]
+}
+
+// live reports whether the entry with the given id is in the table.
+func (t *dynamicTable) live(id uint32) bool {
+	return t.added-1-id < uint32(t.n)
+}
+
+// field returns the name and value of the live entry id, as views valid
+// until the next change to the table.
+func (t *dynamicTable) field(id uint32) (name, value []byte) {
+	e := t.entryAt(id)
+	v := t.data[e.off : e.off+e.nameLen+e.valueLen]
+	return v[:e.nameLen:e.nameLen], v[e.nameLen:]
+}
+
+// at returns the entry with dynamic index k (1 is the newest), if any.
+func (t *dynamicTable) at(k uint32) (name, value []byte, ok bool) {
+	if k == 0 || k > uint32(t.n) {
+		return nil, nil, false
+	}
+	name, value = t.field(t.added - k)
+	return name, value, true
+}
+
+// setMaxSize changes the maximum size, evicting entries as needed
+// (RFC 7541, Section 4.3).
+func (t *dynamicTable) setMaxSize(v uint32) {
+	t.maxSize = v
+	t.evictTo(v)
+}
+
+// evictTo evicts the oldest entries until the size is at most v.
+func (t *dynamicTable) evictTo(v uint32) {
+	for t.size > v {
+		e := t.entryAt(t.added - uint32(t.n))
+		t.start += int(e.nameLen + e.valueLen)
+		t.size -= e.nameLen + e.valueLen + entryOverhead
+		t.n--
+	}
+	if t.n == 0 {
+		t.start, t.end = 0, 0
+	}
+}
+
+// add inserts a new entry (RFC 7541, Section 4.4): it evicts entries to make
+// room and, when the entry is larger than the maximum size, leaves the table
+// empty. name and value must not alias the table's own storage.
+func (t *dynamicTable) add(name, value []byte) {
+	need := uint64(len(name)) + uint64(len(value)) + entryOverhead
+	if need > uint64(t.maxSize) {
+		t.evictTo(0)
+		return
+	}
+	t.evictTo(t.maxSize - uint32(need))
+	t.reserve(len(name) + len(value))
+	if t.n == len(t.ents) {
+		t.growRing()
+	}
+	*t.entryAt(t.added) = entry{off: uint32(t.end), nameLen: uint32(len(name)), valueLen: uint32(len(value))}
+	t.end += copy(t.data[t.end:], name)
+	t.end += copy(t.data[t.end:], value)
+	t.added++
+	t.n++
+	t.size += uint32(need)
+}
+
+// addTooLarge records the insertion of an entry that is known to be larger
+// than the maximum size, which empties the table.
+func (t *dynamicTable) addTooLarge() { t.evictTo(0) }
+
+// reserve makes room for k more bytes at data[end:], first by moving the
+// live bytes to the front, then by growing data to twice the live bytes so
+// that moves stay amortised O(1) per byte.
+func (t *dynamicTable) reserve(k int) {
+	if t.end+k <= len(t.data) {
+		return
+	}
+	live := t.end - t.start
+	if t.start > 0 {
+		copy(t.data, t.data[t.start:t.end])
+		for i := 0; i < t.n; i++ {
+			t.entryAt(t.added - 1 - uint32(i)).off -= uint32(t.start)
+		}
+		t.start, t.end = 0, live
+	}
+	if want := 2 * (live + k); len(t.data) < want {
+		data := make([]byte, max(want, 256))
+		copy(data, t.data[:live])
+		t.data = data
+	}
+}
+
+// growRing doubles the entry ring, keeping every live entry at its id.
+func (t *dynamicTable) growRing() {
+	ents := make([]entry, max(2*len(t.ents), 16))
+	mask := uint32(len(ents) - 1)
+	for i := 0; i < t.n; i++ {
+		id := t.added - 1 - uint32(i)
+		ents[id&mask] = *t.entryAt(id)
+	}
+	t.ents = ents
+}
