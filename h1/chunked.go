@@ -1,0 +1,380 @@
+package h1
+
+import (
+	"bufio"
+	"io"
+
+	"turbohttp/internal/ascii"
+)
+
+// ChunkedReader decodes a chunked body (RFC 9112 §7.1) from a bufio.Reader.
+// It is strict: chunk sizes are 1 to 16 hex digits without prefix or sign
+// and must fit in an int64; every line ends in CRLF (a bare LF or bare CR
+// after a size, an extension or chunk data is an error); chunk extensions
+// must follow the grammar and are bounded per chunk and per body; the
+// trailer section is bounded and may not carry the fields that frame,
+// route or authenticate a message (see forbiddenTrailer).
+//
+// Errors are sticky. A body cut short reads as io.ErrUnexpectedEOF, never as
+// io.EOF. A ChunkedReader is reusable: Reset it for each body; the zero
+// value must be Reset before use.
+type ChunkedReader struct {
+	r *bufio.Reader
+
+	maxExt, maxExtTotal int
+	maxTrailerBytes     int
+	maxTrailerFields    int
+	extTotal            int   // extension bytes seen in this body
+	left                int64 // data bytes left in the current chunk
+	inData              bool  // a chunk's data (and its CRLF) is being read
+	done                bool  // the last chunk and the trailers were read
+	n                   int64 // data bytes returned
+	err                 error
+	trailerBuf          []byte
+	trailers            Fields
+}
+
+// Reset makes c read a new body from r with the given limits (nil means
+// DefaultLimits). The trailers of the previous body are dropped; their
+// views become invalid.
+func (c *ChunkedReader) Reset(r *bufio.Reader, lim *Limits) {
+	*c = ChunkedReader{
+		r:                r,
+		maxExt:           lim.chunkExtBytes(),
+		maxExtTotal:      lim.chunkExtTotal(),
+		maxTrailerBytes:  lim.trailerBytes(),
+		maxTrailerFields: lim.trailerFields(),
+		trailerBuf:       c.trailerBuf[:0],
+		trailers:         c.trailers[:0],
+	}
+}
+
+// N returns the number of body (data) bytes returned so far.
+func (c *ChunkedReader) N() int64 { return c.n }
+
+// Done reports whether the whole body, last chunk and trailers included,
+// has been read without error: the connection is positioned at the next
+// message.
+func (c *ChunkedReader) Done() bool { return c.done }
+
+// Trailers returns the trailer fields, once Done. The fields are copies
+// owned by c, valid until the next Reset.
+func (c *ChunkedReader) Trailers() Fields { return c.trailers }
+
+// Read reads body data. It returns io.EOF after the last chunk and the
+// trailer section have been consumed.
+func (c *ChunkedReader) Read(p []byte) (int, error) {
+	if len(p) == 0 && c.err == nil && !c.done {
+		return 0, nil
+	}
+	if err := c.advance(); err != nil {
+		return 0, err
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.r.Read(p)
+	c.consumed(n)
+	if err != nil {
+		return n, c.fail(noEOF(err))
+	}
+	return n, nil
+}
+
+// Discard reads and drops at most max bytes of body data. It reports
+// whether the body then ended cleanly (Done); when the body has more than
+// max bytes left it stops and returns false with a nil error.
+func (c *ChunkedReader) Discard(max int64) (bool, error) {
+	for {
+		if err := c.advance(); err == io.EOF {
+			return true, nil
+		} else if err != nil {
+			return false, err
+		}
+		if max == 0 {
+			return false, nil
+		}
+		n, err := c.r.Discard(int(min(c.left, max, 1<<30)))
+		c.consumed(n)
+		max -= int64(n)
+		if err != nil {
+			return false, c.fail(noEOF(err))
+		}
+	}
+}
+
+func (c *ChunkedReader) consumed(n int) {
+	c.left -= int64(n)
+	c.n += int64(n)
+}
+
+// advance moves to data that can be read: it returns nil when c.left > 0,
+// io.EOF when the body is over, or the error that ended it.
+func (c *ChunkedReader) advance() error {
+	if c.err != nil {
+		return c.err
+	}
+	for c.left == 0 {
+		if c.done {
+			return io.EOF
+		}
+		if c.inData {
+			if err := c.readDataEnd(); err != nil {
+				return c.fail(err)
+			}
+			c.inData = false
+		}
+		size, err := c.readSizeLine()
+		if err != nil {
+			return c.fail(err)
+		}
+		if size == 0 {
+			if err := c.readTrailers(); err != nil {
+				return c.fail(err)
+			}
+			c.done = true
+			return io.EOF
+		}
+		c.left, c.inData = size, true
+	}
+	return nil
+}
+
+func (c *ChunkedReader) fail(err error) error {
+	c.err = err
+	return err
+}
+
+// noEOF turns the end of the stream inside a body into
+// io.ErrUnexpectedEOF.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (c *ChunkedReader) readByte() (byte, error) {
+	b, err := c.r.ReadByte()
+	return b, noEOF(err)
+}
+
+// readDataEnd reads the CRLF that ends a chunk's data.
+func (c *ChunkedReader) readDataEnd() error {
+	for _, want := range [2]byte{'\r', '\n'} {
+		b, err := c.readByte()
+		if err != nil {
+			return err
+		}
+		if b != want {
+			return ErrBadChunkEnd
+		}
+	}
+	return nil
+}
+
+// maxChunkSizeDigits bounds a chunk size: 16 hex digits, the most that can
+// hold an int64 (with a first digit below 8).
+const maxChunkSizeDigits = 16
+
+// readSizeLine reads chunk-size [chunk-ext] CRLF and returns the size.
+func (c *ChunkedReader) readSizeLine() (int64, error) {
+	var size int64
+	digits := 0
+	for {
+		b, err := c.readByte()
+		if err != nil {
+			return 0, err
+		}
+		v, ok := ascii.HexValue(b)
+		if !ok {
+			if digits == 0 || b != ';' && b != ' ' && b != '\t' && b != '\r' && b != '\n' {
+				return 0, ErrBadChunkSize
+			}
+			return size, c.readExtensions(b)
+		}
+		if digits == maxChunkSizeDigits || size > (1<<63-1)>>4 {
+			return 0, ErrChunkSizeOverflow
+		}
+		size = size<<4 | int64(v)
+		digits++
+	}
+}
+
+// States of the chunk-extension grammar (RFC 9112 §7.1.1):
+//
+//	chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+//	chunk-ext-val = token / quoted-string
+const (
+	extBeforeSemi  = iota // before ";" or the end of the line
+	extBeforeName         // after ";"
+	extName               // in a name
+	extAfterName          // after a name: "=", ";" or the end
+	extBeforeValue        // after "="
+	extToken              // in a token value
+	extQuoted             // in a quoted-string value
+	extQuotedPair         // after a backslash in a quoted-string
+)
+
+// readExtensions reads the rest of a chunk-size line, starting with b, the
+// first byte after the size, through the final LF.
+func (c *ChunkedReader) readExtensions(b byte) error {
+	state, n, ws := extBeforeSemi, 0, false
+	for {
+		if b == '\r' {
+			if ws || state == extBeforeName || state == extBeforeValue ||
+				state == extQuoted || state == extQuotedPair {
+				return ErrBadChunkExtension
+			}
+			return c.readLF()
+		}
+		var ok bool
+		if state, ok = extStep(state, b); !ok {
+			if b == '\n' {
+				return ErrBareLF
+			}
+			return ErrBadChunkExtension
+		}
+		ws = (b == ' ' || b == '\t') && state != extQuoted
+		n++
+		c.extTotal++
+		if n > c.maxExt || c.extTotal > c.maxExtTotal {
+			return ErrChunkExtTooLong
+		}
+		var err error
+		if b, err = c.readByte(); err != nil {
+			return err
+		}
+	}
+}
+
+// extStep is the transition function of the chunk-extension grammar.
+func extStep(state int, b byte) (int, bool) {
+	bws := b == ' ' || b == '\t'
+	switch state {
+	case extBeforeSemi:
+		if bws {
+			return extBeforeSemi, true
+		}
+		return extBeforeName, b == ';'
+	case extBeforeName:
+		if bws {
+			return extBeforeName, true
+		}
+		return extName, tokenChar[b]
+	case extName, extAfterName, extToken:
+		switch {
+		case tokenChar[b] && state != extAfterName:
+			return state, true
+		case bws:
+			if state == extToken {
+				return extBeforeSemi, true
+			}
+			return extAfterName, true
+		case b == ';':
+			return extBeforeName, true
+		case b == '=' && state != extToken:
+			return extBeforeValue, true
+		}
+		return state, false
+	case extBeforeValue:
+		switch {
+		case bws:
+			return extBeforeValue, true
+		case b == '"':
+			return extQuoted, true
+		}
+		return extToken, tokenChar[b]
+	case extQuoted:
+		switch {
+		case b == '"':
+			return extBeforeSemi, true
+		case b == '\\':
+			return extQuotedPair, true
+		}
+		return extQuoted, valueChar[b]
+	case extQuotedPair:
+		return extQuoted, valueChar[b]
+	}
+	return state, false
+}
+
+// readLF reads the LF that must follow a CR.
+func (c *ChunkedReader) readLF() error {
+	b, err := c.readByte()
+	if err != nil {
+		return err
+	}
+	if b != '\n' {
+		return ErrBareCR
+	}
+	return nil
+}
+
+// readTrailers reads the trailer section after the last chunk (RFC 9112
+// §7.1.2) into c.trailerBuf and parses it into c.trailers.
+func (c *ChunkedReader) readTrailers() error {
+	buf := c.trailerBuf[:0]
+	lineStart := 0
+	for {
+		b, err := c.readByte()
+		if err != nil {
+			return err
+		}
+		if len(buf) >= c.maxTrailerBytes {
+			return ErrTrailerTooLarge
+		}
+		switch {
+		case b == '\n' && (len(buf) == 0 || buf[len(buf)-1] != '\r'):
+			return ErrBareLF
+		case b != '\n' && len(buf) > 0 && buf[len(buf)-1] == '\r':
+			return ErrBareCR
+		}
+		buf = append(buf, b)
+		if b != '\n' {
+			continue
+		}
+		if len(buf)-lineStart == 2 {
+			break
+		}
+		lineStart = len(buf)
+	}
+	c.trailerBuf = buf
+	fs, _, err := parseFields(buf, c.trailers[:0], c.maxTrailerFields, ErrTooManyTrailers)
+	c.trailers = fs
+	if err != nil {
+		return err
+	}
+	for i := range fs {
+		if forbiddenTrailer(fs[i].Name) {
+			return ErrForbiddenTrailer
+		}
+	}
+	return nil
+}
+
+// trailerForbidden lists the fields a trailer must not carry (RFC 9110
+// §6.5.1): those that frame the message, route it, control the connection
+// or the request, authenticate, or say how to process the content — a
+// recipient could act on them before the trailer arrives, or a later
+// hop could merge them into the head.
+var trailerForbidden = []string{
+	"Content-Length", "Transfer-Encoding", "Trailer", "Host", "Connection",
+	"Keep-Alive", "Proxy-Connection", "Upgrade", "TE", "Expect",
+	"Max-Forwards", "Cache-Control", "Content-Encoding", "Content-Type",
+	"Content-Range", "Authorization", "Proxy-Authorization",
+	"Proxy-Authenticate", "WWW-Authenticate", "Cookie", "Set-Cookie",
+	"Range", "If-Match", "If-None-Match", "If-Modified-Since",
+	"If-Unmodified-Since", "If-Range", "Age", "Expires", "Date", "Location",
+	"Retry-After", "Vary", "Warning",
+}
+
+// forbiddenTrailer reports whether name may not appear in a trailer.
+func forbiddenTrailer(name []byte) bool {
+	for _, f := range trailerForbidden {
+		if ascii.EqualFold(name, f) {
+			return true
+		}
+	}
+	return false
+}
