@@ -117,13 +117,6 @@ func (h *Header) AddBytes(name, value []byte) {
 	h.fields = append(h.fields, Field{Name: store(h, name), Value: store(h, value)})
 }
 
-// addView appends a field without copying: name and value must stay valid
-// and unchanged for as long as the field is in h. The server uses it to
-// point a request's header into the connection's read buffer.
-func (h *Header) addView(name, value []byte) {
-	h.fields = append(h.fields, Field{Name: name, Value: value})
-}
-
 // Set replaces the value of the first field named name and removes the
 // others; it appends a field when there is none.
 func (h *Header) Set(name, value string) {

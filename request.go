@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"io"
 	"net"
+	"sync"
 )
 
 // Request is an HTTP request, received by a Server or sent by a Client.
@@ -73,7 +74,13 @@ type Request struct {
 	// the connection will close after the response.
 	Close bool
 
-	ctx context.Context
+	// ctx is the request's context. On the server it is made on first
+	// use, from baseCtx (the connection's), and cancelled by endContext
+	// when the handler returns: a handler that never asks costs nothing.
+	ctxMu   sync.Mutex
+	ctx     context.Context
+	cancel  context.CancelFunc
+	baseCtx context.Context
 
 	// pattern and pathValues are set by ServeMux.
 	pattern    string
@@ -95,10 +102,26 @@ type pathValue struct {
 // the client's connection closes, the request is cancelled (HTTP/2), or the
 // handler returns; on a client it bounds the whole exchange. Never nil.
 func (r *Request) Context() context.Context {
-	if r.ctx != nil {
-		return r.ctx
+	r.ctxMu.Lock()
+	defer r.ctxMu.Unlock()
+	if r.ctx == nil {
+		if r.baseCtx == nil {
+			return context.Background()
+		}
+		r.ctx, r.cancel = context.WithCancel(r.baseCtx)
 	}
-	return context.Background()
+	return r.ctx
+}
+
+// endContext cancels the context of a served request, if it was made.
+func (r *Request) endContext() {
+	r.ctxMu.Lock()
+	if r.cancel != nil {
+		r.cancel()
+		r.cancel = nil
+	}
+	r.ctx = nil
+	r.ctxMu.Unlock()
 }
 
 // SetContext replaces the request's context. On a client it must be called
@@ -107,7 +130,9 @@ func (r *Request) SetContext(ctx context.Context) {
 	if ctx == nil {
 		panic("turbohttp: nil context")
 	}
+	r.ctxMu.Lock()
 	r.ctx = ctx
+	r.ctxMu.Unlock()
 }
 
 // SetURL parses rawURL, an absolute http or https URL, into r.URL. The
@@ -156,6 +181,13 @@ func (r *Request) ProtoAtLeast(major, minor int) bool {
 
 // Reset clears r for reuse, keeping its storage.
 func (r *Request) Reset() {
+	r.reset()
+	r.baseCtx = nil
+}
+
+// reset clears r for the server's next request on the same connection,
+// keeping the connection's base context.
+func (r *Request) reset() {
 	r.Method = ""
 	r.URL = URL{}
 	r.ProtoMajor, r.ProtoMinor = 0, 0
@@ -169,7 +201,7 @@ func (r *Request) Reset() {
 	r.RemoteAddr = nil
 	r.TLS = nil
 	r.Close = false
-	r.ctx = nil
+	r.endContext()
 	r.pattern = ""
 	clear(r.pathValues)
 	r.pathValues = r.pathValues[:0]
@@ -191,7 +223,7 @@ func (r *Request) Clone() *Request {
 		RemoteAddr:    r.RemoteAddr,
 		TLS:           r.TLS,
 		Close:         r.Close,
-		ctx:           r.ctx,
+		ctx:           r.Context(),
 		pattern:       r.pattern,
 	}
 	c.URL = URL{

@@ -1,0 +1,330 @@
+package turbohttp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"turbohttp/h1"
+)
+
+// conn is one HTTP/1 server connection. Everything but state is owned by
+// the connection's goroutine (serve), which parses a request, runs the
+// handler inline, writes the response and loops.
+type conn struct {
+	srv *Server
+	rwc net.Conn
+
+	// state packs the ConnState (low 8 bits) and the unix nanoseconds of
+	// its last change; Shutdown reads it from another goroutine.
+	state atomic.Uint64
+
+	// Everything below is owned by the serve goroutine.
+	tlsState *tls.ConnectionState
+	br       *bufio.Reader // nil while the connection is quiet (see awaitRequest)
+	wbuf     []byte        // response bytes not yet written to rwc
+	lim      h1.Limits
+	head     h1.RequestHead
+	req      Request
+	resp     response
+	body     requestBody
+	// deadline is the read deadline currently set on rwc (zero: none).
+	deadline time.Time
+	// closing is set when the connection must close after the current
+	// response.
+	closing bool
+	// hijacked is set once a handler took the connection over.
+	hijacked bool
+	// cr feeds br; one is the buffer of the one-byte read that waits for
+	// a quiet connection's next request without holding a read buffer.
+	cr  connReader
+	one [1]byte
+}
+
+// Buffer sizes of a connection.
+const (
+	// readBufSize is the read buffer of a connection; a head that does not
+	// fit moves to a buffer of MaxHeaderBytes for that request.
+	readBufSize = 4 << 10
+	// quietAfter is how long a kept-alive connection waits for its next
+	// request holding its read buffer; past it, the buffer goes back to
+	// the pool and the wait goes on with a one-byte read, so idle
+	// connections cost little memory.
+	quietAfter = time.Second
+)
+
+var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
+
+func (srv *Server) newConn(rwc net.Conn) *conn {
+	c := &conn{srv: srv, rwc: rwc}
+	c.lim = h1.Limits{
+		MaxHeaderBytes: pick(srv.MaxHeaderBytes, DefaultMaxHeaderBytes),
+		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
+		MaxTargetBytes: pick(srv.MaxRequestTarget, DefaultMaxRequestTarget),
+	}
+	c.cr.rwc = rwc
+	c.resp.c = c
+	c.body.c = c
+	srv.trackConn(c, true)
+	return c
+}
+
+func pick(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+func (c *conn) setState(s ConnState) {
+	c.state.Store(uint64(time.Now().UnixNano())<<8 | uint64(s))
+	if hook := c.srv.ConnState; hook != nil {
+		hook(c.rwc, s)
+	}
+}
+
+func (c *conn) getState() (ConnState, time.Time) {
+	v := c.state.Load()
+	return ConnState(v & 0xff), time.Unix(0, int64(v>>8))
+}
+
+// serve runs the connection until it closes or is hijacked.
+func (c *conn) serve(ctx context.Context) {
+	defer c.close()
+	if tc, ok := c.rwc.(*tls.Conn); ok {
+		if !c.handshake(ctx, tc) {
+			return
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.req.baseCtx = ctx
+	for {
+		n, err := c.readRequest()
+		if err != nil {
+			c.rejectRequest(err)
+			return
+		}
+		c.setState(StateActive)
+		if !c.serveRequest(n) || c.hijacked {
+			return
+		}
+		if c.closing || c.srv.inShutdown.Load() {
+			c.flush()
+			return
+		}
+		// Answer pipelined requests before flushing, so that they go out
+		// in one write.
+		if c.br.Buffered() == 0 || len(c.wbuf) >= 32<<10 {
+			if !c.flush() {
+				return
+			}
+		}
+		if c.br.Buffered() == 0 {
+			c.setState(StateIdle)
+		}
+	}
+}
+
+// close ends the connection, unless it was hijacked.
+func (c *conn) close() {
+	if c.hijacked {
+		c.srv.trackConn(c, false)
+		return
+	}
+	c.rwc.Close()
+	c.releaseReader()
+	c.srv.trackConn(c, false)
+	c.setState(StateClosed)
+}
+
+// handshake runs the TLS handshake within TLSHandshakeTimeout. A client
+// that speaks plain HTTP to the TLS port gets a plain-text 400 telling it
+// so.
+func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
+	if d := c.srv.TLSHandshakeTimeout; d >= 0 {
+		if d == 0 {
+			d = DefaultTLSHandshakeTimeout
+		}
+		tc.SetDeadline(time.Now().Add(d))
+	}
+	if err := tc.HandshakeContext(ctx); err != nil {
+		var re tls.RecordHeaderError
+		if errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader[:]) {
+			io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+			re.Conn.Close()
+			return false
+		}
+		if !errors.Is(err, io.EOF) {
+			c.srv.logger().Debug("turbohttp: TLS handshake failed", "remote", c.rwc.RemoteAddr().String(), "err", err)
+		}
+		return false
+	}
+	tc.SetDeadline(time.Time{})
+	st := tc.ConnectionState()
+	c.tlsState = &st
+	return true
+}
+
+// looksLikeHTTP reports whether the first bytes of a would-be TLS record
+// are the start of an HTTP/1 request line.
+func looksLikeHTTP(hdr []byte) bool {
+	for _, m := range []string{"GET /", "HEAD ", "POST ", "PUT /", "OPTIO", "DELET", "PATCH", "CONNE", "TRACE"} {
+		if string(hdr) == m {
+			return true
+		}
+	}
+	return false
+}
+
+// readRequest waits for the next request head and parses it into c.head,
+// returning the length of the head in c.br.
+func (c *conn) readRequest() (int, error) {
+	if err := c.awaitRequest(); err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	headerDeadline := false
+	for {
+		buf, _ := c.br.Peek(c.br.Buffered())
+		n, err := h1.ParseRequest(buf, &c.head, &c.lim)
+		if err != h1.ErrIncomplete {
+			if err == nil {
+				c.setBodyDeadline(start)
+			}
+			return n, err
+		}
+		if len(buf) == c.br.Size() {
+			c.growReader()
+		}
+		if !headerDeadline {
+			headerDeadline = true
+			if d := c.srv.ReadHeaderTimeout; d >= 0 {
+				c.setReadDeadline(start.Add(orDefault(d, DefaultReadHeaderTimeout)))
+			}
+		}
+		if _, err := c.br.Peek(len(buf) + 1); err != nil {
+			return 0, err
+		}
+	}
+}
+
+// awaitRequest returns once the next request's first byte is buffered.
+// A connection that stays quiet for quietAfter gives its read buffer back
+// to the pool and waits with a one-byte read until IdleTimeout, so that an
+// idle kept-alive connection holds no buffer.
+func (c *conn) awaitRequest() error {
+	if c.br == nil {
+		c.br = readerPool.Get().(*bufio.Reader)
+		c.br.Reset(&c.cr)
+	}
+	if c.br.Buffered() > 0 {
+		return nil
+	}
+	idle := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
+	now := time.Now()
+	if idle < 0 || idle > quietAfter {
+		c.setReadDeadline(now.Add(quietAfter))
+		_, err := c.br.Peek(1)
+		if err == nil || !isTimeout(err) {
+			return err
+		}
+		c.releaseReader()
+		if idle > 0 {
+			c.setReadDeadline(now.Add(idle))
+		} else {
+			c.setReadDeadline(time.Time{})
+		}
+		n, err := c.rwc.Read(c.one[:])
+		if n == 0 {
+			return err
+		}
+		c.cr.pending = c.one[:n]
+		c.br = readerPool.Get().(*bufio.Reader)
+		c.br.Reset(&c.cr)
+		return nil
+	}
+	c.setReadDeadline(now.Add(idle))
+	_, err := c.br.Peek(1)
+	return err
+}
+
+// growReader moves the buffered bytes of a head that does not fit the
+// pooled read buffer into one that can hold MaxHeaderBytes.
+func (c *conn) growReader() {
+	size := c.lim.MaxHeaderBytes + 1 // ParseRequest needs to see one byte past the limit
+	if c.br.Size() >= size {
+		return
+	}
+	buf, _ := c.br.Peek(c.br.Buffered())
+	c.cr.pending = append(c.cr.pending[:0:0], buf...)
+	c.releaseReader()
+	c.br = bufio.NewReaderSize(&c.cr, size)
+}
+
+// releaseReader gives the read buffer back to the pool; it must hold no
+// unread bytes.
+func (c *conn) releaseReader() {
+	if c.br == nil {
+		return
+	}
+	if c.br.Size() == readBufSize {
+		c.br.Reset(nil)
+		readerPool.Put(c.br)
+	}
+	c.br = nil
+}
+
+// connReader is the source of the connection's bufio.Reader: bytes kept
+// aside (the byte of a one-byte read, a head moved to a larger buffer)
+// first, then the connection.
+type connReader struct {
+	rwc     net.Conn
+	pending []byte
+}
+
+func (cr *connReader) Read(p []byte) (int, error) {
+	if len(cr.pending) > 0 {
+		n := copy(p, cr.pending)
+		cr.pending = cr.pending[n:]
+		return n, nil
+	}
+	return cr.rwc.Read(p)
+}
+
+func (c *conn) setReadDeadline(t time.Time) {
+	if !t.Equal(c.deadline) {
+		c.deadline = t
+		c.rwc.SetReadDeadline(t)
+	}
+}
+
+// setBodyDeadline sets the read deadline for the body of the request whose
+// head just arrived: ReadTimeout from the head's first byte, or none, so
+// that a slow upload is not cut off by the header or idle deadline.
+func (c *conn) setBodyDeadline(start time.Time) {
+	switch {
+	case c.srv.ReadTimeout > 0:
+		c.setReadDeadline(start.Add(c.srv.ReadTimeout))
+	case c.head.Body != h1.BodyNone:
+		c.setReadDeadline(time.Time{})
+	}
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+func isTimeout(err error) bool {
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}

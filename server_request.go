@@ -1,0 +1,176 @@
+package turbohttp
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"runtime"
+	"strconv"
+	"time"
+
+	"turbohttp/h1"
+)
+
+// serveRequest answers the request whose head of n bytes was just parsed
+// into c.head. It returns false when the connection must close at once.
+func (c *conn) serveRequest(n int) bool {
+	h := &c.head
+	if h.ExpectUnsupported {
+		c.br.Discard(n)
+		c.writeError(StatusExpectationFailed, "unsupported expectation")
+		return false
+	}
+	c.prepareRequest(n)
+	if d := c.srv.WriteTimeout; d > 0 {
+		c.rwc.SetWriteDeadline(time.Now().Add(d))
+	}
+	c.resp.reset(c.req.Method == MethodHead)
+	if !c.runHandler() {
+		return false
+	}
+	if c.hijacked {
+		return false
+	}
+	c.resp.finish()
+	c.req.endContext()
+	if c.resp.err != nil {
+		return false
+	}
+	if !c.body.finish() {
+		c.closing = true
+	}
+	if c.br != nil && c.br.Size() > readBufSize && c.br.Buffered() == 0 {
+		c.br = nil // a large head moved us to a large buffer; drop it
+	}
+	return true
+}
+
+// prepareRequest fills c.req from c.head, copying what it keeps (the head
+// is a view into the read buffer, which the body reads will overwrite),
+// and sets up the body.
+func (c *conn) prepareRequest(n int) {
+	h := &c.head
+	r := &c.req
+	r.reset()
+	r.Method = internMethod(h.Method)
+	r.ProtoMajor, r.ProtoMinor = int(h.Major), int(h.Minor)
+	r.arena = append(r.arena[:0], h.Target...)
+	target := r.arena[:len(h.Target):len(h.Target)]
+	r.RequestURI = target
+	splitTarget(&r.URL, target, h.Form)
+	start := len(r.arena)
+	r.arena = append(r.arena, h.Host...)
+	r.Host = r.arena[start:len(r.arena):len(r.arena)]
+	for i := range h.Fields {
+		r.Header.AddBytes(h.Fields[i].Name, h.Fields[i].Value)
+	}
+	r.ContentLength = h.ContentLength
+	r.Close = h.Close || c.srv.DisableKeepAlives
+	c.closing = r.Close
+	r.RemoteAddr = c.rwc.RemoteAddr()
+	r.TLS = c.tlsState
+	c.br.Discard(n)
+	c.body.reset(h)
+	r.Body = &c.body
+}
+
+// splitTarget fills u with views of a request target.
+func splitTarget(u *URL, t []byte, form h1.TargetForm) {
+	switch form {
+	case h1.AbsoluteForm:
+		i := bytes.Index(t, []byte("://"))
+		u.Scheme, t = t[:i], t[i+3:]
+		end := len(t)
+		for k, ch := range t {
+			if ch == '/' || ch == '?' {
+				end = k
+				break
+			}
+		}
+		u.Host, t = t[:end], t[end:]
+	case h1.AuthorityForm:
+		u.Host = t
+		return
+	case h1.AsteriskForm:
+		u.Path = t
+		return
+	}
+	for i, ch := range t {
+		if ch == '?' {
+			u.Path, u.RawQuery = t[:i], t[i+1:]
+			return
+		}
+	}
+	u.Path = t
+}
+
+// runHandler calls the handler, recovering a panic: the panic is logged with
+// its stack (unless it is ErrAbortHandler) and the connection closes. It
+// reports whether the handler returned normally.
+func (c *conn) runHandler() (ok bool) {
+	defer func() {
+		if ok {
+			return
+		}
+		p := recover()
+		c.req.endContext()
+		if p != ErrAbortHandler {
+			buf := make([]byte, 64<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			c.srv.logger().Error("turbohttp: panic serving request",
+				"remote", c.rwc.RemoteAddr().String(), "panic", fmt.Sprint(p), "stack", string(buf))
+		}
+		if !c.hijacked && !c.resp.committed && p != ErrAbortHandler {
+			c.resp.reset(false)
+			c.writeError(StatusInternalServerError, "")
+		}
+	}()
+	c.srv.Handler.ServeHTTP(&c.resp, &c.req)
+	return true
+}
+
+// rejectRequest answers a request that could not be read: a malformed head
+// gets the status the codec names, with Connection: close; a connection
+// that closed or timed out gets nothing.
+func (c *conn) rejectRequest(err error) {
+	var he *h1.Error
+	switch {
+	case errors.As(err, &he):
+		c.writeError(he.Status, "")
+	case isTimeout(err) && c.br != nil && c.br.Buffered() > 0:
+		c.writeError(StatusRequestTimeout, "")
+	}
+}
+
+// writeError sends a minimal plain-text response with Connection: close.
+// The text never echoes the request.
+func (c *conn) writeError(code int, detail string) {
+	c.closing = true
+	body := strconv.Itoa(code) + " " + StatusText(code)
+	if detail != "" {
+		body += ": " + detail
+	}
+	b := appendStatusLine(c.wbuf, code)
+	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(body)), 10)
+	b = append(b, "\r\n\r\n"...)
+	c.wbuf = append(b, body...)
+	c.rwc.SetWriteDeadline(time.Now().Add(time.Second))
+	c.flush()
+}
+
+// flush writes c.wbuf to the connection; it reports false, and records
+// the error on the response, if that failed.
+func (c *conn) flush() bool {
+	if len(c.wbuf) == 0 {
+		return true
+	}
+	_, err := c.rwc.Write(c.wbuf)
+	c.wbuf = c.wbuf[:0]
+	if err != nil {
+		c.resp.err = err
+		c.closing = true
+		return false
+	}
+	return true
+}

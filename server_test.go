@@ -1,0 +1,101 @@
+package turbohttp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startServer serves h on a loopback listener for the duration of the test.
+func startServer(t testing.TB, h Handler, configure ...func(*Server)) (*Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: h}
+	for _, f := range configure {
+		f(srv)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v", err)
+		}
+	})
+	return srv, ln.Addr().String()
+}
+
+func hello(w ResponseWriter, r *Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteString("Hello, World!")
+}
+
+func TestServerHelloNetHTTPClient(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	for i := 0; i < 3; i++ {
+		resp, err := client.Get("http://" + addr + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(body) != "Hello, World!" || resp.ContentLength != 13 {
+			t.Fatalf("got %d %q (length %d)", resp.StatusCode, body, resp.ContentLength)
+		}
+		if resp.Header.Get("Date") == "" || resp.Header.Get("Content-Type") != "text/plain" {
+			t.Errorf("header = %v", resp.Header)
+		}
+	}
+}
+
+// rawExchange sends raw bytes on a new connection and returns everything
+// the server sends until it closes the connection or a second passes.
+func rawExchange(t *testing.T, addr, in string) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := io.WriteString(c, in); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(c)
+	return string(out)
+}
+
+func TestServerPipelining(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Write(r.URL.Path)
+	}))
+	in := "GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\nGET /c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+	out := rawExchange(t, addr, in)
+	br := bufio.NewReader(strings.NewReader(out))
+	for _, want := range []string{"/a", "/b", "/c"} {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatalf("reading response for %s: %v\n%s", want, err, out)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if string(body) != want {
+			t.Errorf("body %q, want %q", body, want)
+		}
+	}
+}
