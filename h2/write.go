@@ -13,7 +13,9 @@ package h2
 // encode: a payload longer than MaxFrameSizeLimit, or a stream identifier,
 // or another 31-bit field, above MaxStreamID.
 
-// AppendData appends a DATA frame (RFC 9113 §6.1) carrying data.
+// AppendData appends a DATA frame (RFC 9113 §6.1) carrying data. It is the
+// caller's responsibility not to exceed the peer's maximum frame size and
+// flow-control windows.
 func AppendData(dst []byte, streamID uint32, endStream bool, data []byte) []byte {
 	var flags Flags
 	if endStream {
@@ -55,6 +57,8 @@ type HeadersParams struct {
 // AppendHeaders appends one HEADERS frame (RFC 9113 §6.2). Without
 // EndHeaders the caller must append the rest of the block with
 // AppendContinuation before any other frame; AppendHeaderBlock does both.
+// It is the caller's responsibility not to exceed the peer's maximum frame
+// size.
 func AppendHeaders(dst []byte, p HeadersParams) []byte {
 	flags := p.flags()
 	if p.EndHeaders {
@@ -204,7 +208,8 @@ type PushPromiseParams struct {
 
 // AppendPushPromise appends one PUSH_PROMISE frame (RFC 9113 §6.6). Without
 // EndHeaders the caller must append the rest of the block with
-// AppendContinuation before any other frame.
+// AppendContinuation before any other frame. It is the caller's
+// responsibility not to exceed the peer's maximum frame size.
 func AppendPushPromise(dst []byte, p PushPromiseParams) []byte {
 	var flags Flags
 	n := 4 + len(p.BlockFragment)
@@ -240,7 +245,9 @@ func AppendPing(dst []byte, ack bool, data [8]byte) []byte {
 	return dst
 }
 
-// AppendGoAway appends a GOAWAY frame (RFC 9113 §6.8) with optional debug data.
+// AppendGoAway appends a GOAWAY frame (RFC 9113 §6.8) with optional debug
+// data. It is the caller's responsibility to keep the debug data within the
+// peer's maximum frame size (less 8 octets).
 func AppendGoAway(dst []byte, lastStreamID uint32, code ErrCode, debug []byte) []byte {
 	n := 8 + len(debug)
 	dst, b := grow(dst, FrameHeaderLen+n)
@@ -260,7 +267,8 @@ func AppendWindowUpdate(dst []byte, streamID, increment uint32) []byte {
 	return dst
 }
 
-// AppendContinuation appends a CONTINUATION frame (RFC 9113 §6.10).
+// AppendContinuation appends a CONTINUATION frame (RFC 9113 §6.10). It is
+// the caller's responsibility not to exceed the peer's maximum frame size.
 func AppendContinuation(dst []byte, streamID uint32, endHeaders bool, fragment []byte) []byte {
 	var flags Flags
 	if endHeaders {
@@ -285,7 +293,8 @@ func AppendPriorityUpdate(dst []byte, prioritizedStreamID uint32, fieldValue []b
 }
 
 // AppendFrame appends a frame of any type with the given flags and payload,
-// for extension frames and for tests.
+// for extension frames and for tests. It is the caller's responsibility not
+// to exceed the peer's maximum frame size.
 func AppendFrame(dst []byte, t FrameType, flags Flags, streamID uint32, payload []byte) []byte {
 	dst, b := grow(dst, FrameHeaderLen+len(payload))
 	putHeader(b, t, flags, streamID, len(payload))
