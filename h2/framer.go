@@ -17,8 +17,9 @@ const maxEmptyReads = 100
 
 // Framer reads frames from an io.Reader and collects frames to write in a
 // buffer the caller appends to. It is a codec only: connection and stream
-// state live above it. The read side and the write side may be used by two
-// different goroutines; each side must be used by one goroutine at a time.
+// state live above it. Create one with NewFramer. The read side and the
+// write side may be used by two different goroutines; each side must be used
+// by one goroutine at a time.
 type Framer struct {
 	// Everything up to the write side is owned by the goroutine that reads.
 
@@ -62,7 +63,8 @@ type Framer struct {
 
 // NewFramer returns a Framer that reads frames from r and flushes WBuf to w,
 // with the default limits and a maximum read frame size of
-// DefaultMaxFrameSize.
+// DefaultMaxFrameSize. Either may be nil for a Framer that only writes or
+// only reads.
 func NewFramer(r io.Reader, w io.Writer) *Framer {
 	return &Framer{
 		MaxHeaderBlockBytes:   DefaultMaxHeaderBlockBytes,
