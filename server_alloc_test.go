@@ -1,0 +1,42 @@
+package turbohttp
+
+import (
+	"bytes"
+	"net"
+	"testing"
+)
+
+// TestServerHelloZeroAllocs: a native hello-world handler on a kept-alive
+// connection allocates nothing per request once warm. The client side is a
+// raw connection writing fixed bytes, so every allocation counted is the
+// server's.
+func TestServerHelloZeroAllocs(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	req := []byte("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n")
+	resp := make([]byte, 4096)
+	want := []byte("\r\n\r\nHello, World!")
+	roundTrip := func() {
+		if _, err := c.Write(req); err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for !bytes.HasSuffix(resp[:n], want) {
+			m, err := c.Read(resp[n:])
+			if err != nil {
+				t.Fatalf("read: %v (got %q)", err, resp[:n])
+			}
+			n += m
+		}
+	}
+	for i := 0; i < 100; i++ {
+		roundTrip()
+	}
+	if n := testing.AllocsPerRun(1000, roundTrip); n != 0 {
+		t.Errorf("%v allocations per request, want 0", n)
+	}
+}
