@@ -11,7 +11,9 @@ import (
 // It is strict: chunk sizes are 1 to 16 hex digits without prefix or sign
 // and must fit in an int64; every line ends in CRLF (a bare LF or bare CR
 // after a size, an extension or chunk data is an error); chunk extensions
-// must follow the grammar and are bounded per chunk and per body; the
+// must follow the grammar and are bounded per chunk and per body (the
+// grammar's BWS is accepted around "=" and after ";", but not between the
+// size and the first ";", which net/http and other parsers refuse); the
 // trailer section is bounded and may not carry the fields that frame,
 // route or authenticate a message (see forbiddenTrailer).
 //
@@ -188,7 +190,7 @@ func (c *ChunkedReader) readSizeLine() (int64, error) {
 		}
 		v, ok := ascii.HexValue(b)
 		if !ok {
-			if digits == 0 || b != ';' && b != ' ' && b != '\t' && b != '\r' && b != '\n' {
+			if digits == 0 || b != ';' && b != '\r' && b != '\n' {
 				return 0, ErrBadChunkSize
 			}
 			return size, c.readExtensions(b)

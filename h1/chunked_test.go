@@ -26,7 +26,7 @@ func TestChunkedReader(t *testing.T) {
 		{name: "leading zeros", in: "0005\r\nhello\r\n000\r\n\r\n", data: "hello"},
 		{name: "sixteen digits", in: "0000000000000003\r\nabc\r\n0\r\n\r\n", data: "abc"},
 		{name: "extension", in: "5;name\r\nhello\r\n0;a=b\r\n\r\n", data: "hello"},
-		{name: "extensions with BWS and quoted values", in: "5 ; a = b ;c=\"x y\\\"z\"\t;d\r\nhello\r\n0\r\n\r\n", data: "hello"},
+		{name: "extensions with BWS and quoted values", in: "5; a = b ;c=\"x y\\\"z\"\t;d\r\nhello\r\n0\r\n\r\n", data: "hello"},
 		{name: "trailers", in: "5\r\nhello\r\n0\r\nX-Sum: abc \r\nx-other: 1\r\n\r\n", data: "hello", trailers: "X-Sum=abc|x-other=1"},
 		{name: "next message stays", in: "1\r\na\r\n0\r\n\r\nGET / HTTP/1.1\r\n", data: "a", rest: "GET / HTTP/1.1\r\n"},
 	} {
@@ -65,7 +65,8 @@ func TestChunkedReaderErrors(t *testing.T) {
 		{"negative size", "-5\r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
 		{"plus size", "+5\r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
 		{"leading space in size", " 5\r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
-		{"trailing space after size", "5 \r\nhello\r\n0\r\n\r\n", ErrBadChunkExtension},
+		{"trailing space after size", "5 \r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
+		{"space between size and extension", "5 ;a\r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
 		{"non-hex size", "5g\r\nhello\r\n0\r\n\r\n", ErrBadChunkSize},
 		{"bare LF after chunk size", "5\nhello\r\n0\r\n\r\n", ErrBareLF},
 		{"bare CR after chunk size", "5\rhello\r\n0\r\n\r\n", ErrBareCR},

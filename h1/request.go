@@ -1,6 +1,8 @@
 package h1
 
-import "bytes"
+import (
+	"turbohttp/internal/ascii"
+)
 
 // TargetForm is the form of a request target (RFC 9112 §3.2).
 type TargetForm uint8
@@ -211,6 +213,9 @@ func (h *RequestHead) classifyTarget() error {
 		}
 	case t[0] == '/':
 		h.Form = OriginForm
+		if !validPercent(t) {
+			return ErrBadTarget
+		}
 	case len(t) == 1 && t[0] == '*':
 		h.Form = AsteriskForm
 		if string(h.Method) != "OPTIONS" {
@@ -218,7 +223,7 @@ func (h *RequestHead) classifyTarget() error {
 		}
 	default:
 		h.Form = AbsoluteForm
-		if absoluteAuthority(t) == nil {
+		if absoluteAuthority(t) == nil || !validPercent(t) {
 			return ErrBadTarget
 		}
 	}
@@ -258,48 +263,76 @@ func isSchemeChar(c byte, first bool) bool {
 	return !first && (isDigit(c) || c == '+' || c == '-' || c == '.')
 }
 
-// hostChar is the set of bytes of uri-host [":" port] (RFC 3986 §3.2.2):
-// unreserved, sub-delims, pct-encoded, ":" and the brackets of IP literals.
-// "@" (userinfo) is not among them.
-var hostChar = func() (t [256]bool) {
+// regNameChar is the set of bytes of a reg-name (RFC 3986 §3.2.2) as this
+// package accepts it: unreserved and sub-delims. Percent-encoding is not
+// accepted in a host name: no HTTP client sends it, and decoding it would
+// give two spellings of one host.
+var regNameChar = func() (t [256]bool) {
 	for c := range 256 {
 		b := byte(c)
 		t[c] = 'a' <= b|0x20 && b|0x20 <= 'z' || isDigit(b)
 	}
-	for _, c := range []byte("-._~!$&'()*+,;=:[]%") {
+	for _, c := range []byte("-._~!$&'()*+,;=") {
 		t[c] = true
 	}
 	return t
 }()
 
-// validAuthority reports whether a is a non-empty uri-host [":" port]; with
-// needPort, the port must be present (authority-form, RFC 9112 §3.2.3).
-func validAuthority(a []byte, needPort bool) bool {
-	if len(a) == 0 || !validHost(a) {
-		return false
+// validAuthority reports whether a is uri-host [":" port] (RFC 3986
+// §3.2.2-§3.2.3): a non-empty reg-name or an IP literal in brackets, then an
+// optional port of digits. With needPort the port must be present and
+// non-empty (authority-form, RFC 9112 §3.2.3). Userinfo is refused.
+func validAuthority[S ~string | ~[]byte](a S, needPort bool) bool {
+	i := 0
+	if len(a) > 0 && a[0] == '[' {
+		for i = 1; i < len(a) && a[i] != ']'; i++ {
+			if c := a[i]; !ascii.IsHex(c) && c != ':' && c != '.' {
+				return false
+			}
+		}
+		if i < 3 || i == len(a) {
+			return false
+		}
+		i++
+	} else {
+		for i < len(a) && regNameChar[a[i]] {
+			i++
+		}
+		if i == 0 {
+			return false
+		}
 	}
-	colon := bytes.LastIndexByte(a, ':')
-	if colon < 0 || bytes.IndexByte(a[colon:], ']') >= 0 {
+	if i == len(a) {
 		return !needPort
 	}
-	port := a[colon+1:]
-	if needPort && (len(port) == 0 || colon == 0) {
+	if a[i] != ':' || needPort && i+1 == len(a) {
 		return false
 	}
-	for _, c := range port {
-		if !isDigit(c) {
+	for i++; i < len(a); i++ {
+		if !isDigit(a[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// validHost reports whether every byte of a Host field value may appear in
-// an authority.
+// validHost reports whether v is a valid Host field value: an authority
+// without userinfo, or empty (RFC 9112 §3.2).
 func validHost(v []byte) bool {
-	for _, c := range v {
-		if !hostChar[c] {
+	return len(v) == 0 || validAuthority(v, false)
+}
+
+// validPercent reports whether every "%" in t starts a pct-encoded triplet,
+// and t holds no "#": a request target has no fragment (RFC 9112 §3.2).
+func validPercent(t []byte) bool {
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '#':
 			return false
+		case '%':
+			if i+2 >= len(t) || !ascii.IsHex(t[i+1]) || !ascii.IsHex(t[i+2]) {
+				return false
+			}
 		}
 	}
 	return true
