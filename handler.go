@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"time"
 )
 
 // A Handler responds to an HTTP request. It writes the response head and
@@ -66,6 +67,14 @@ type ResponseWriter interface {
 // must close it.
 type Hijacker interface {
 	Hijack() (net.Conn, *bufio.ReadWriter, error)
+}
+
+// DeadlineSetter is implemented by the server's ResponseWriters: a handler
+// moves the read deadline (for the request body) or the write deadline of
+// its connection, as with net/http's ResponseController.
+type DeadlineSetter interface {
+	SetReadDeadline(t time.Time) error
+	SetWriteDeadline(t time.Time) error
 }
 
 var (

@@ -325,3 +325,26 @@ func appendDate(b []byte, now time.Time) []byte {
 	}
 	return append(b, d.b...)
 }
+
+// SetReadDeadline sets the deadline for reading the request body, as
+// net/http's ResponseController does; zero means none.
+func (w *response) SetReadDeadline(t time.Time) error {
+	if w.c.hijacked {
+		return ErrHijacked
+	}
+	w.c.setReadDeadline(t)
+	return nil
+}
+
+// SetWriteDeadline sets the deadline for writing the response; zero means
+// none.
+func (w *response) SetWriteDeadline(t time.Time) error {
+	if w.c.hijacked {
+		return ErrHijacked
+	}
+	return w.c.rwc.SetWriteDeadline(t)
+}
+
+// EnableFullDuplex lets the handler read the request body after it has
+// started writing the response. The HTTP/1 server always allows it.
+func (w *response) EnableFullDuplex() error { return nil }
