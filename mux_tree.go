@@ -1,0 +1,356 @@
+package turbohttp
+
+import (
+	"bytes"
+	"slices"
+
+	"turbohttp/internal/ascii"
+)
+
+// This file holds the routing tree a ServeMux looks requests up in. It
+// branches on the host, then the method, then the path segment by segment.
+// Within a node, a literal child is tried before the wildcard child, and
+// that before the multi wildcard: since conflicting patterns cannot be
+// registered, the first pattern found this way is the most specific one
+// (a failed branch backtracks to the next).
+//
+// The tree is immutable once built, so lookups take no lock.
+
+// maxListedChildren is how many literal children (or hosts) a node keeps
+// in a slice scanned in order; beyond it they go in a map.
+const maxListedChildren = 8
+
+// maxStackKey is the length up to which a lookup key that needs decoding
+// (a segment with escapes, a host in upper case) is decoded into a buffer
+// on the stack; longer keys are decoded into a new one.
+const maxStackKey = 128
+
+// route is a registered pattern and its handler.
+type route struct {
+	pat  *pattern
+	h    Handler
+	wild bool // the pattern has named wildcards to fill in
+}
+
+// routingTree is the root of the tree.
+type routingTree struct {
+	hosts   []*hostRoutes          // patterns with a host
+	hostMap map[string]*hostRoutes // the same, once there are many
+	anyHost methodRoutes           // patterns without a host
+}
+
+type hostRoutes struct {
+	host string
+	methodRoutes
+}
+
+// methodRoutes branches on the method.
+type methodRoutes struct {
+	methods   []methodRoot // patterns with a method, sorted by method
+	anyMethod *node        // patterns without a method
+}
+
+type methodRoot struct {
+	method string
+	root   *node
+}
+
+// node matches the rest of a path. Its fields are the patterns that end
+// here and the branches for the next segment.
+type node struct {
+	leaf  *route // the pattern whose path ends here
+	end   *route // the pattern ending here with {$}
+	multi *route // the pattern ending here with a multi wildcard
+
+	lits   []edge           // literal children
+	litMap map[string]*node // the same, once there are many
+	wild   *node            // the child for a {name} wildcard
+}
+
+type edge struct {
+	key   string // the unescaped literal
+	child *node
+}
+
+// buildTree returns the tree of routes, which must not conflict.
+func buildTree(routes []*route) *routingTree {
+	t := &routingTree{}
+	for _, rt := range routes {
+		mr := &t.anyHost
+		if h := rt.pat.host; h != "" {
+			mr = t.addHost(h)
+		}
+		mr.root(rt.pat.method).add(rt.pat.segs, rt)
+	}
+	if len(t.hosts) > maxListedChildren {
+		t.hostMap = make(map[string]*hostRoutes, len(t.hosts))
+		for _, hr := range t.hosts {
+			t.hostMap[hr.host] = hr
+		}
+	}
+	return t
+}
+
+func (t *routingTree) addHost(host string) *methodRoutes {
+	for _, hr := range t.hosts {
+		if hr.host == host {
+			return &hr.methodRoutes
+		}
+	}
+	hr := &hostRoutes{host: host}
+	t.hosts = append(t.hosts, hr)
+	return &hr.methodRoutes
+}
+
+// root returns the node of method, creating it.
+func (mr *methodRoutes) root(method string) *node {
+	if method == "" {
+		if mr.anyMethod == nil {
+			mr.anyMethod = &node{}
+		}
+		return mr.anyMethod
+	}
+	i, found := slices.BinarySearchFunc(mr.methods, method, func(m methodRoot, k string) int {
+		return compareStrings(m.method, k)
+	})
+	if !found {
+		mr.methods = slices.Insert(mr.methods, i, methodRoot{method: method, root: &node{}})
+	}
+	return mr.methods[i].root
+}
+
+func compareStrings(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// add puts rt at the end of the path segs below n.
+func (n *node) add(segs []segment, rt *route) {
+	for _, s := range segs {
+		switch s.kind {
+		case segLiteral:
+			n = n.literalChild(s.s)
+		case segWild:
+			if n.wild == nil {
+				n.wild = &node{}
+			}
+			n = n.wild
+		case segMulti:
+			n.multi = rt
+			return
+		case segEnd:
+			n.end = rt
+			return
+		}
+	}
+	n.leaf = rt
+}
+
+// literalChild returns the child of n for key, creating it.
+func (n *node) literalChild(key string) *node {
+	if c := n.literal(key); c != nil {
+		return c
+	}
+	c := &node{}
+	n.lits = append(n.lits, edge{key: key, child: c})
+	if n.litMap != nil || len(n.lits) > maxListedChildren {
+		if n.litMap == nil {
+			n.litMap = make(map[string]*node)
+		}
+		for _, e := range n.lits {
+			n.litMap[e.key] = e.child
+		}
+	}
+	return c
+}
+
+// literal returns the child of n for the literal key, or nil.
+func (n *node) literal(key string) *node {
+	if n.litMap != nil {
+		return n.litMap[key]
+	}
+	for i := range n.lits {
+		if n.lits[i].key == key {
+			return n.lits[i].child
+		}
+	}
+	return nil
+}
+
+// match returns the route that matches path below n: rest is what is left
+// of the path (empty, or starting with '/'), and slash adds a '/' after it,
+// for the trailing-slash redirect. exact is false when a multi wildcard
+// matched a non-empty remainder.
+func (n *node) match(rest []byte, slash bool) (rt *route, exact bool) {
+	switch {
+	case len(rest) == 0 && !slash:
+		return n.leaf, true
+	case len(rest) == 0 || len(rest) == 1 && !slash:
+		// The trailing slash: only {$} and multi wildcards match it.
+		if n.end != nil {
+			return n.end, true
+		}
+		return n.multi, true
+	}
+	seg, after := splitSegment(rest)
+	if n.lits != nil {
+		if c := n.lookup(seg); c != nil {
+			if rt, exact := c.match(after, slash); rt != nil {
+				return rt, exact
+			}
+		}
+	}
+	if n.wild != nil {
+		if rt, exact := n.wild.match(after, slash); rt != nil {
+			return rt, exact
+		}
+	}
+	return n.multi, false
+}
+
+// lookup returns the literal child of n for seg, a raw path segment.
+func (n *node) lookup(seg []byte) *node {
+	if bytes.IndexByte(seg, '%') >= 0 {
+		return n.lookupEscaped(seg)
+	}
+	return n.literal(string(seg)) // no allocation: the conversion is only compared
+}
+
+// lookupEscaped is lookup for a segment with percent-escapes.
+func (n *node) lookupEscaped(seg []byte) *node {
+	var buf [maxStackKey]byte
+	key, err := appendUnescaped(buf[:0], seg)
+	if err != nil {
+		key = seg // net/http matches an invalid escape as it stands
+	}
+	return n.literal(string(key))
+}
+
+// splitSegment splits rest, which starts with '/', into its first segment
+// (without the slash) and what follows it.
+func splitSegment(rest []byte) (seg, after []byte) {
+	rest = rest[1:]
+	if i := bytes.IndexByte(rest, '/'); i >= 0 {
+		return rest[:i], rest[i:]
+	}
+	return rest, nil
+}
+
+// match finds the route for a request: patterns with its host first, then
+// those without. exact is false when there is none.
+func (t *routingTree) match(host []byte, method string, path []byte, slash bool) (*route, bool) {
+	if hr := t.findHost(host); hr != nil {
+		if rt, exact := hr.match(method, path, slash); rt != nil {
+			return rt, exact
+		}
+	}
+	rt, exact := t.anyHost.match(method, path, slash)
+	return rt, exact && rt != nil
+}
+
+// findHost returns the routes of host, compared without case, or nil.
+func (t *routingTree) findHost(host []byte) *hostRoutes {
+	if len(host) == 0 {
+		return nil
+	}
+	if t.hostMap == nil {
+		for _, hr := range t.hosts {
+			if ascii.EqualFold(hr.host, host) {
+				return hr
+			}
+		}
+		return nil
+	}
+	var buf [maxStackKey]byte
+	return t.hostMap[string(ascii.AppendLower(buf[:0], host))]
+}
+
+// match tries the method's patterns, then for HEAD those of GET, then the
+// patterns without a method.
+func (mr *methodRoutes) match(method string, path []byte, slash bool) (*route, bool) {
+	if root := mr.find(method); root != nil {
+		if rt, exact := root.match(path, slash); rt != nil {
+			return rt, exact
+		}
+	}
+	if method == MethodHead {
+		if root := mr.find(MethodGet); root != nil {
+			if rt, exact := root.match(path, slash); rt != nil {
+				return rt, exact
+			}
+		}
+	}
+	if mr.anyMethod == nil {
+		return nil, false
+	}
+	return mr.anyMethod.match(path, slash)
+}
+
+// find returns the root of method's patterns, or nil.
+func (mr *methodRoutes) find(method string) *node {
+	for i := range mr.methods {
+		if mr.methods[i].method == method {
+			return mr.methods[i].root
+		}
+	}
+	return nil
+}
+
+// allowedMethods returns, sorted, the methods with a pattern matching host
+// and path, or path with a slash added: those a 405 response lists in
+// Allow. HEAD is listed when GET is.
+func (t *routingTree) allowedMethods(host []byte, path []byte) []string {
+	var set []string
+	add := func(mr *methodRoutes) {
+		for _, m := range mr.methods {
+			if rt, _ := m.root.match(path, false); rt != nil || !bytes.HasSuffix(path, []byte("/")) && hasMatch(m.root, path) {
+				set = append(set, m.method)
+			}
+		}
+	}
+	if hr := t.findHost(host); hr != nil {
+		add(&hr.methodRoutes)
+	}
+	add(&t.anyHost)
+	if slices.Contains(set, MethodGet) {
+		set = append(set, MethodHead)
+	}
+	slices.Sort(set)
+	return slices.Compact(set)
+}
+
+// hasMatch reports whether path with a slash added matches below n.
+func hasMatch(n *node, path []byte) bool {
+	rt, _ := n.match(path, true)
+	return rt != nil
+}
+
+// appendValues appends to dst the values of rt's named wildcards in path,
+// which rt matches: views of path, or new slices where a segment had to be
+// unescaped.
+func (rt *route) appendValues(dst []pathValue, path []byte) []pathValue {
+	rest := path
+	for _, s := range rt.pat.segs {
+		switch s.kind {
+		case segLiteral, segWild:
+			var seg []byte
+			seg, rest = splitSegment(rest)
+			if s.kind == segWild {
+				dst = append(dst, pathValue{name: s.s, value: unescapeValue(seg)})
+			}
+		case segMulti:
+			if s.s != "" {
+				dst = append(dst, pathValue{name: s.s, value: unescapeValue(rest[1:])})
+			}
+			return dst
+		case segEnd:
+			return dst
+		}
+	}
+	return dst
+}
