@@ -40,3 +40,29 @@ func TestServerHelloZeroAllocs(t *testing.T) {
 		t.Errorf("%v allocations per request, want 0", n)
 	}
 }
+
+// BenchmarkServerHello measures a kept-alive request to a native handler,
+// client included (a raw connection writing fixed bytes).
+func BenchmarkServerHello(b *testing.B) {
+	_, addr := startServer(b, HandlerFunc(hello))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	req := []byte("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	resp := make([]byte, 4096)
+	want := []byte("\r\n\r\nHello, World!")
+	b.ReportAllocs()
+	for b.Loop() {
+		c.Write(req)
+		n := 0
+		for !bytes.HasSuffix(resp[:n], want) {
+			m, err := c.Read(resp[n:])
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += m
+		}
+	}
+}

@@ -231,12 +231,19 @@ func (c *conn) awaitRequest() error {
 	idle := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
 	now := time.Now()
 	if idle < 0 || idle > quietAfter {
-		c.setReadDeadline(now.Add(quietAfter))
+		// Re-arming a deadline costs a timer update; on a busy connection
+		// keep the one set by an earlier request while it still lies half
+		// of quietAfter ahead, so a connection goes quiet after between
+		// quietAfter/2 and quietAfter of silence.
+		if d := c.deadline; d.IsZero() || d.Before(now.Add(quietAfter/2)) || d.After(now.Add(quietAfter)) {
+			c.setReadDeadline(now.Add(quietAfter))
+		}
 		_, err := c.br.Peek(1)
 		if err == nil || !isTimeout(err) {
 			return err
 		}
 		c.releaseReader()
+		c.shrink()
 		if idle > 0 {
 			c.setReadDeadline(now.Add(idle))
 		} else {
@@ -254,6 +261,19 @@ func (c *conn) awaitRequest() error {
 	c.setReadDeadline(now.Add(idle))
 	_, err := c.br.Peek(1)
 	return err
+}
+
+// shrink drops the buffers a quiet connection does not need until its next
+// request, so that idle connections cost little memory.
+func (c *conn) shrink() {
+	c.wbuf = nil
+	c.resp.body = nil
+	c.resp.header = Header{}
+	c.resp.trailer = Header{}
+	c.req.Header = Header{}
+	c.req.Trailer = Header{}
+	c.req.arena = nil
+	c.head = h1.RequestHead{}
 }
 
 // growReader moves the buffered bytes of a head that does not fit the
