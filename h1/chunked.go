@@ -163,6 +163,12 @@ func (c *ChunkedReader) readByte() (byte, error) {
 
 // readDataEnd reads the CRLF that ends a chunk's data.
 func (c *ChunkedReader) readDataEnd() error {
+	if c.r.Buffered() >= 2 {
+		if b, _ := c.r.Peek(2); b[0] == '\r' && b[1] == '\n' {
+			c.r.Discard(2)
+			return nil
+		}
+	}
 	for _, want := range [2]byte{'\r', '\n'} {
 		b, err := c.readByte()
 		if err != nil {
@@ -181,6 +187,10 @@ const maxChunkSizeDigits = 16
 
 // readSizeLine reads chunk-size [chunk-ext] CRLF and returns the size.
 func (c *ChunkedReader) readSizeLine() (int64, error) {
+	if size, n := c.peekPlainSizeLine(); n > 0 {
+		c.r.Discard(n)
+		return size, nil
+	}
 	var size int64
 	digits := 0
 	for {
@@ -201,6 +211,26 @@ func (c *ChunkedReader) readSizeLine() (int64, error) {
 		size = size<<4 | int64(v)
 		digits++
 	}
+}
+
+// peekPlainSizeLine is the fast path of readSizeLine: if the buffer holds a
+// whole size line without extensions, 1 to 15 hex digits and CRLF, it
+// returns the size and the line's length; otherwise n is 0 and the line is
+// left to the byte-by-byte parser, which gives the same result.
+func (c *ChunkedReader) peekPlainSizeLine() (size int64, n int) {
+	b, _ := c.r.Peek(min(c.r.Buffered(), maxChunkSizeDigits+1))
+	for i, ch := range b {
+		v, ok := ascii.HexValue(ch)
+		if ok {
+			size = size<<4 | int64(v)
+			continue
+		}
+		if i == 0 || ch != '\r' || i+1 == len(b) || b[i+1] != '\n' {
+			return 0, 0
+		}
+		return size, i + 2
+	}
+	return 0, 0
 }
 
 // States of the chunk-extension grammar (RFC 9112 §7.1.1):
@@ -316,6 +346,12 @@ func (c *ChunkedReader) readLF() error {
 // readTrailers reads the trailer section after the last chunk (RFC 9112
 // §7.1.2) into c.trailerBuf and parses it into c.trailers.
 func (c *ChunkedReader) readTrailers() error {
+	if c.r.Buffered() >= 2 {
+		if b, _ := c.r.Peek(2); b[0] == '\r' && b[1] == '\n' {
+			c.r.Discard(2)
+			return nil
+		}
+	}
 	buf := c.trailerBuf[:0]
 	lineStart := 0
 	for {

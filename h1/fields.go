@@ -131,6 +131,7 @@ func parseFieldLine(b []byte) (Field, int, error) {
 		i++
 	}
 	start := i
+	i = skipValueBytes(b, i)
 	for i < len(b) && valueChar[b[i]] {
 		i++
 	}

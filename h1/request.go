@@ -126,6 +126,7 @@ func (h *RequestHead) parseRequestLine(b []byte, lim *Limits) (int, error) {
 	h.Method = b[:i:i]
 	i++
 	start, max := i, lim.targetBytes()
+	i = skipTargetBytes(b[:min(len(b), start+max)], i)
 	for i < len(b) && b[i] > ' ' && b[i] < 0x7f {
 		if i-start >= max {
 			return 0, ErrTargetTooLong

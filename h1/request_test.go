@@ -44,6 +44,10 @@ var validRequests = []reqCase{
 		method: "CONNECT", target: "example.com:443", host: "example.com:443", minor: 1, form: AuthorityForm},
 	{name: "CONNECT IPv6 literal", in: "CONNECT [::1]:443 HTTP/1.1\r\nHost: [::1]:443\r\n\r\n",
 		method: "CONNECT", target: "[::1]:443", host: "[::1]:443", minor: 1, form: AuthorityForm},
+	{name: "IP literal Host", in: "GET / HTTP/1.1\r\nHost: [2001:db8::1]:8080\r\n\r\n",
+		method: "GET", target: "/", host: "[2001:db8::1]:8080", minor: 1},
+	{name: "percent-encoded target", in: "GET /a%20b?c=%41 HTTP/1.1\r\nHost: a\r\n\r\n",
+		method: "GET", target: "/a%20b?c=%41", host: "a", minor: 1},
 	{name: "empty Host", in: "GET / HTTP/1.1\r\nHost:\r\n\r\n",
 		method: "GET", target: "/", minor: 1},
 	{name: "Content-Length", in: "POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 42\r\n\r\n",
@@ -96,6 +100,12 @@ var badRequests = []reqCase{
 	{name: "authority-form for GET", in: "GET example.com:80 HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
 	{name: "absolute-form userinfo", in: "GET http://u@a/ HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
 	{name: "absolute-form empty authority", in: "GET http:///p HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "malformed percent-encoding", in: "GET /a%zz HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "truncated percent-encoding", in: "GET /a%4 HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "fragment in target", in: "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "absolute-form percent-encoded host", in: "GET http://a%41/ HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "absolute-form unclosed IP literal", in: "GET http://[::1/ HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
+	{name: "absolute-form two ports", in: "GET http://a:1:2/ HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
 	{name: "relative target", in: "GET p/q HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrBadTarget},
 	{name: "request target too long", in: "GET /" + strings.Repeat("a", 8<<10) + " HTTP/1.1\r\nHost: a\r\n\r\n", err: ErrTargetTooLong},
 
@@ -127,6 +137,8 @@ var badRequests = []reqCase{
 	{name: "repeated Host on HTTP/1.0", in: "GET / HTTP/1.0\r\nHost: a\r\nhost: b\r\n\r\n", err: ErrDuplicateHost},
 	{name: "Host with userinfo", in: "GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", err: ErrBadHost},
 	{name: "Host with path", in: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", err: ErrBadHost},
+	{name: "Host with two ports", in: "GET / HTTP/1.1\r\nHost: a:1:2\r\n\r\n", err: ErrBadHost},
+	{name: "Host with non-digit port", in: "GET / HTTP/1.1\r\nHost: a:x\r\n\r\n", err: ErrBadHost},
 	{name: "Host with space", in: "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", err: ErrBadHost},
 
 	// Framing.

@@ -79,17 +79,17 @@ func (h *ResponseHead) parseStatusLine(b []byte) (int, error) {
 	for i < len(b) && valueChar[b[i]] {
 		i++
 	}
-	if len(b)-i < 2 {
-		if i < len(b) && b[i] != '\r' {
-			return 0, valueStopError(b[i])
-		}
+	switch {
+	case i == len(b):
 		return 0, ErrIncomplete
-	}
-	if start == n+4 && i > start {
-		return 0, ErrBadStatusLine // "HTTP/1.1 200OK"
-	}
-	if err := lineEnd(b[i:]); err != nil {
+	case b[i] == '\n':
+		return 0, ErrBareLF
+	case b[i] != '\r' || start == n+4 && i > start: // a control byte, or "200OK"
 		return 0, ErrBadStatusLine
+	case i+1 == len(b):
+		return 0, ErrIncomplete
+	case b[i+1] != '\n':
+		return 0, ErrBareCR
 	}
 	h.Reason = b[start:i:i]
 	return i + 2, nil
