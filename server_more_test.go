@@ -1,0 +1,216 @@
+package turbohttp
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServerHTTP10KeepAlive(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	out := rawExchange(t, addr, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET / HTTP/1.0\r\n\r\n")
+	br := bufio.NewReader(strings.NewReader(out))
+	first, err := http.ReadResponse(br, nil)
+	if err != nil || first.Header.Get("Connection") != "keep-alive" || first.ContentLength != 13 {
+		t.Fatalf("first: %v %v", err, first.Header)
+	}
+	io.ReadAll(first.Body)
+	second, err := http.ReadResponse(br, nil)
+	if err != nil || !second.Close {
+		t.Fatalf("second response must close the connection: %v %v", err, second)
+	}
+}
+
+// An HTTP/1.0 client gets a body of unknown length delimited by the end of
+// the connection, never chunked.
+func TestServerHTTP10StreamingBody(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.WriteString("part1")
+		w.Flush()
+		w.WriteString("part2")
+	}))
+	out := rawExchange(t, addr, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+	if strings.Contains(out, "chunked") || !strings.HasSuffix(out, "\r\n\r\npart1part2") || !strings.Contains(out, "Connection: close") {
+		t.Errorf("got %q", out)
+	}
+}
+
+func TestServerDrainsUnreadBody(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	small := strings.Repeat("x", 1000)
+	out := rawExchange(t, addr, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"+small+"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if n := strings.Count(out, "HTTP/1.1 200 OK"); n != 2 {
+		t.Errorf("a small unread body must be drained and the connection kept: %d responses", n)
+	}
+	// More than MaxDrainBytes left unread: the connection closes after the
+	// response rather than read it all.
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+	go func() { // keep sending, as a real upload would, until the server closes
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := c.Write(chunk); err != nil {
+				return
+			}
+		}
+	}()
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	io.ReadAll(resp.Body)
+	if _, err := c.Read(make([]byte, 1)); err == nil {
+		t.Error("the connection stays open after an undrainable body")
+	}
+}
+
+func TestServerIdleTimeout(t *testing.T) {
+	noLeaks(t)
+	_, addr := startServer(t, HandlerFunc(hello), func(s *Server) { s.IdleTimeout = 200 * time.Millisecond })
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("read on idle connection: %v, want EOF", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("idle connection closed after %v", d)
+	}
+}
+
+// A connection quiet for longer than quietAfter gives its buffers back and
+// still serves its next request.
+func TestServerQuietConnectionServesNextRequest(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Set("X-Seen", r.Header.Get("X-Id"))
+		w.Write(r.URL.Path)
+	}))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for i, path := range []string{"/first", "/second"} {
+		if i == 1 {
+			time.Sleep(quietAfter + 200*time.Millisecond)
+		}
+		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\nX-Id: "+path+"\r\n\r\n")
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		if string(b) != path || resp.Header.Get("X-Seen") != path {
+			t.Errorf("got %q, X-Seen %q", b, resp.Header.Get("X-Seen"))
+		}
+	}
+}
+
+func TestServerEarlyHints(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Add("Link", "</style.css>; rel=preload; as=style")
+		w.WriteHeader(StatusEarlyHints)
+		w.Header().Del("Link")
+		w.WriteString("<html>")
+	}))
+	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	want := "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload; as=style\r\n\r\nHTTP/1.1 200 OK\r\n"
+	if !strings.HasPrefix(out, want) || strings.Count(out, "Link:") != 1 {
+		t.Errorf("got %q", out)
+	}
+}
+
+func TestServerSniffsContentType(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.WriteString("<!DOCTYPE html><html>")
+	}))
+	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if !strings.Contains(out, "\r\nContent-Type: text/html; charset=utf-8\r\n") {
+		t.Errorf("got %q", out)
+	}
+}
+
+// Fields that would split the head are never sent.
+func TestServerDropsUnsafeResponseFields(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Set("X-Evil", "a\r\nSet-Cookie: stolen=1")
+		w.Header().Set("Bad Name", "v")
+		w.Header().Set("X-Good", "ok")
+	}))
+	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	if strings.Contains(out, "stolen") || strings.Contains(out, "Bad Name") || !strings.Contains(out, "X-Good: ok") {
+		t.Errorf("got %q", out)
+	}
+}
+
+func TestServerShutdownClosesIdleConnections(t *testing.T) {
+	noLeaks(t)
+	srv, addr := startServer(t, HandlerFunc(hello))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(t.Context()) }()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("idle connection during Shutdown: %v, want EOF", err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+func TestServerWriteTimeout(t *testing.T) {
+	noLeaks(t)
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		chunk := make([]byte, 64<<10)
+		for {
+			if _, err := w.Write(chunk); err != nil {
+				return // the deadline passed: the handler sees the error
+			}
+		}
+	}), func(s *Server) { s.WriteTimeout = 200 * time.Millisecond })
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	// Never read: the server's writes block until WriteTimeout.
+	time.Sleep(500 * time.Millisecond)
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if err != nil {
+		t.Errorf("after %d bytes: %v, want the server to close", n, err)
+	}
+}
