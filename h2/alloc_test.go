@@ -209,3 +209,28 @@ func TestMixedSameBytes(t *testing.T) {
 		t.Error("x/net writes other bytes than appendMixed")
 	}
 }
+
+// TestReadBufferSize checks the read buffer's initial size and its growth
+// to two of the largest frames.
+func TestReadBufferSize(t *testing.T) {
+	wire := AppendPing(nil, false, mixedPing)
+	for range 10 {
+		wire = AppendData(wire, 1, false, make([]byte, DefaultMaxFrameSize))
+	}
+	r := &countReader{r: bytes.NewReader(wire)}
+	fr := NewFramer(r, nil)
+	if _, err := fr.ReadFrame(); err != nil || len(fr.buf) != DefaultReadBufferSize {
+		t.Fatalf("after a PING: buffer of %d, error %v", len(fr.buf), err)
+	}
+	for range 10 {
+		if _, err := fr.ReadFrame(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := 2 * (DefaultMaxFrameSize + FrameHeaderLen); len(fr.buf) != want {
+		t.Errorf("buffer of %d bytes, want %d", len(fr.buf), want)
+	}
+	if r.reads > 7 {
+		t.Errorf("11 frames took %d Reads", r.reads)
+	}
+}

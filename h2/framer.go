@@ -6,9 +6,9 @@ import (
 )
 
 // DefaultReadBufferSize is the initial size of a Framer's read buffer: room
-// for many small frames, so that they arrive with one Read. The buffer grows,
-// once, when a frame larger than it arrives, up to the maximum read frame
-// size plus FrameHeaderLen.
+// for many small frames, so that they arrive with one Read. The buffer grows
+// when a frame larger than it arrives, to twice that frame's size (at most
+// twice the maximum read frame size plus FrameHeaderLen), and does not shrink.
 const DefaultReadBufferSize = 16 << 10
 
 // maxEmptyReads bounds the number of consecutive Reads returning no data and
@@ -225,7 +225,9 @@ func (fr *Framer) fill(n int) error {
 func (fr *Framer) makeRoom(n int) {
 	buf := fr.buf
 	if len(buf) < n {
-		size := max(n, min(2*len(buf), int(fr.maxReadSize)+FrameHeaderLen), DefaultReadBufferSize)
+		// Room for two frames of this size, so that they still come
+		// with one Read.
+		size := max(2*n, DefaultReadBufferSize)
 		buf = make([]byte, size)
 	}
 	fr.wpos = copy(buf, fr.buf[fr.rpos:fr.wpos])
