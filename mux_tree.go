@@ -153,7 +153,7 @@ func (n *node) add(segs []segment, rt *route) {
 
 // literalChild returns the child of n for key, creating it.
 func (n *node) literalChild(key string) *node {
-	if c := n.literal(key); c != nil {
+	if c := n.literal([]byte(key)); c != nil {
 		return c
 	}
 	c := &node{}
@@ -170,12 +170,12 @@ func (n *node) literalChild(key string) *node {
 }
 
 // literal returns the child of n for the literal key, or nil.
-func (n *node) literal(key string) *node {
+func (n *node) literal(key []byte) *node {
 	if n.litMap != nil {
-		return n.litMap[key]
+		return n.litMap[string(key)] // no allocation for a lookup
 	}
 	for i := range n.lits {
-		if n.lits[i].key == key {
+		if n.lits[i].key == string(key) {
 			return n.lits[i].child
 		}
 	}
@@ -197,9 +197,9 @@ func (n *node) match(rest []byte, slash bool) (rt *route, exact bool) {
 		}
 		return n.multi, true
 	}
-	seg, after := splitSegment(rest)
+	seg, after, escaped := splitSegment(rest)
 	if n.lits != nil {
-		if c := n.lookup(seg); c != nil {
+		if c := n.lookup(seg, escaped); c != nil {
 			if rt, exact := c.match(after, slash); rt != nil {
 				return rt, exact
 			}
@@ -213,12 +213,13 @@ func (n *node) match(rest []byte, slash bool) (rt *route, exact bool) {
 	return n.multi, false
 }
 
-// lookup returns the literal child of n for seg, a raw path segment.
-func (n *node) lookup(seg []byte) *node {
-	if bytes.IndexByte(seg, '%') >= 0 {
+// lookup returns the literal child of n for seg, a raw path segment that
+// has percent-escapes if escaped is set.
+func (n *node) lookup(seg []byte, escaped bool) *node {
+	if escaped {
 		return n.lookupEscaped(seg)
 	}
-	return n.literal(string(seg)) // no allocation: the conversion is only compared
+	return n.literal(seg)
 }
 
 // lookupEscaped is lookup for a segment with percent-escapes.
@@ -228,17 +229,22 @@ func (n *node) lookupEscaped(seg []byte) *node {
 	if err != nil {
 		key = seg // net/http matches an invalid escape as it stands
 	}
-	return n.literal(string(key))
+	return n.literal(key)
 }
 
 // splitSegment splits rest, which starts with '/', into its first segment
-// (without the slash) and what follows it.
-func splitSegment(rest []byte) (seg, after []byte) {
-	rest = rest[1:]
-	if i := bytes.IndexByte(rest, '/'); i >= 0 {
-		return rest[:i], rest[i:]
+// (without the slash) and what follows it; escaped reports a '%' in the
+// segment. Segments are short: a plain loop beats bytes.IndexByte here.
+func splitSegment(rest []byte) (seg, after []byte, escaped bool) {
+	for i := 1; i < len(rest); i++ {
+		switch rest[i] {
+		case '/':
+			return rest[1:i], rest[i:], escaped
+		case '%':
+			escaped = true
+		}
 	}
-	return rest, nil
+	return rest[1:], nil, escaped
 }
 
 // match finds the route for a request: patterns with its host first, then
@@ -339,7 +345,7 @@ func (rt *route) appendValues(dst []pathValue, path []byte) []pathValue {
 		switch s.kind {
 		case segLiteral, segWild:
 			var seg []byte
-			seg, rest = splitSegment(rest)
+			seg, rest, _ = splitSegment(rest)
 			if s.kind == segWild {
 				dst = append(dst, pathValue{name: s.s, value: unescapeValue(seg)})
 			}
