@@ -38,8 +38,11 @@ func (k BodyKind) String() string {
 type Framing struct {
 	// Body is how the body is delimited.
 	Body BodyKind
-	// ContentLength is the body length when Body is BodyLength, 0 when it
-	// is BodyNone, -1 when it is BodyChunked or BodyClose.
+	// ContentLength is the body length when Body is BodyLength and -1
+	// when it is BodyChunked or BodyClose. When Body is BodyNone it is 0,
+	// except on a response that has no body by rule (to HEAD, 1xx, 204,
+	// 304) but carries a Content-Length: then it is that field's value,
+	// for information.
 	ContentLength int64
 	// Close reports that the connection must be closed after this
 	// exchange: "Connection: close", HTTP/1.0 without "keep-alive", a
@@ -207,7 +210,7 @@ func (h *RequestHead) frame() error {
 	h.Expect100 = s.expect100 && !s.expectBad && s.expect == 1 && h.Minor >= 1
 	h.ExpectUnsupported = s.expectBad || s.expect > 1
 	h.Upgrade = nil
-	if s.connUpg && s.upgrade != nil {
+	if s.connUpg && s.upgrade != nil && h.Minor >= 1 { // RFC 9110 §7.8: ignored on 1.0
 		h.Upgrade = s.upgrade
 	}
 	h.Framing = Framing{Close: !s.persistent(h.Minor)}

@@ -44,8 +44,9 @@ type RequestHead struct {
 	// ExpectUnsupported reports an Expect field with any other expectation:
 	// the server should answer 417 Expectation Failed.
 	ExpectUnsupported bool
-	// Upgrade is the value of the Upgrade field when the Connection field
-	// also lists "upgrade" (RFC 9110 §7.8), else nil.
+	// Upgrade is the value of the Upgrade field of an HTTP/1.1 request
+	// whose Connection field also lists "upgrade" (RFC 9110 §7.8), else
+	// nil.
 	Upgrade []byte
 }
 
