@@ -1,6 +1,5 @@
 package hpack
 
-import "math"
 
 // Limits of the Decoder.
 const (
@@ -276,9 +275,9 @@ func (d *Decoder) readString(p []byte, maxLen int) (s []byte, length, n int, sto
 		return raw, len(raw), n, true, nil
 	}
 	start := len(d.scratch)
-	out, length, err := huffmanDecode(d.scratch, raw, maxLen, true)
+	out, length, err := huffmanDecode(d.scratch, raw, maxLen)
 	if err == errStringOverMax {
-		_, length, err = huffmanDecode(nil, raw, math.MaxInt, false)
+		length, err = huffmanCount(raw)
 		return nil, length, n, false, err
 	}
 	if err != nil {

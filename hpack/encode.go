@@ -1,6 +1,9 @@
 package hpack
 
-import "unsafe"
+import (
+	"cmp"
+	"unsafe"
+)
 
 // An Encoder encodes header lists into header blocks for one direction of
 // one connection: it owns the compression context (the dynamic table) that
@@ -101,30 +104,39 @@ func (e *Encoder) AppendField(dst, name, value []byte, sensitive bool) []byte {
 		dst = e.AppendTableSizeUpdate(dst)
 	}
 	sensitive = sensitive || isSensitive(name, value)
-	hn := hashBytes(name)
-	var hp uint64
-	if !sensitive {
-		hp = pairHash(hn, hashBytes(value))
-		if i := e.findPair(name, value, hp); i != 0 {
-			return AppendInteger(dst, 0x80, 7, uint64(i))
+	h := hashBytes(name)
+	if sensitive {
+		_, ni := staticLookup(name, nil, h)
+		if ni == 0 {
+			_, ni = e.index.lookup(&e.table, name, nil, h)
 		}
-	}
-	ni := staticName(name, hn)
-	if ni == 0 {
-		ni = e.index.name(&e.table, name, hn)
-	}
-	switch {
-	case sensitive:
 		dst = AppendInteger(dst, 0x10, 4, uint64(ni))
-	case e.shouldIndex(name, value):
+		return e.appendLiteralStrings(dst, ni, name, value)
+	}
+	// The dynamic table never holds a field equal to a static entry, so
+	// an exact match there settles it without a look at the static table.
+	exact, dynName := e.index.lookup(&e.table, name, value, h)
+	if exact != 0 {
+		return AppendInteger(dst, 0x80, 7, uint64(exact))
+	}
+	exact, ni := staticLookup(name, value, h)
+	if exact != 0 {
+		return AppendInteger(dst, 0x80, 7, uint64(exact))
+	}
+	ni = cmp.Or(ni, dynName)
+	if e.shouldIndex(name, value) {
 		dst = AppendInteger(dst, 0x40, 6, uint64(ni))
 		e.table.add(name, value)
-		if e.table.n > 0 {
-			e.index.insert(&e.table, hn, hp)
-		}
-	default:
+		e.index.insert(&e.table, h)
+	} else {
 		dst = AppendInteger(dst, 0x00, 4, uint64(ni))
 	}
+	return e.appendLiteralStrings(dst, ni, name, value)
+}
+
+// appendLiteralStrings appends the strings of a literal field
+// representation: the name unless it is indexed (ni), and the value.
+func (e *Encoder) appendLiteralStrings(dst []byte, ni uint32, name, value []byte) []byte {
 	if ni == 0 {
 		dst = appendString(dst, name, e.huffman)
 	}
@@ -141,14 +153,6 @@ func (e *Encoder) AppendFieldString(dst []byte, name, value string, sensitive bo
 // holds; this saves a copy per field on the string API.
 func readOnlyBytes(s string) []byte {
 	return unsafe.Slice(unsafe.StringData(s), len(s))
-}
-
-// findPair returns the index of a table entry equal to name: value, or 0.
-func (e *Encoder) findPair(name, value []byte, hp uint64) uint32 {
-	if i := staticPair(name, value, hp); i != 0 {
-		return i
-	}
-	return e.index.pair(&e.table, name, value, hp)
 }
 
 // shouldIndex reports whether a field that is not in the tables is worth

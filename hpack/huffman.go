@@ -1,5 +1,10 @@
 package hpack
 
+import (
+	"encoding/binary"
+	"slices"
+)
+
 // Huffman coding of string literals (RFC 7541, Section 5.2 and Appendix B).
 //
 // The code of Appendix B is canonical: within one code length, codes are
@@ -41,6 +46,8 @@ const (
 	// every symbol whose code is at most fastBits long is decoded by a
 	// single table access.
 	fastBits = 10
+	// pairBits is the width of the window of the two-symbol table.
+	pairBits = 12
 )
 
 var (
@@ -51,6 +58,12 @@ var (
 	// code they start with, packed as length<<9 | symbol, or 0 when that
 	// code is longer than fastBits.
 	huffmanFast [1 << fastBits]uint16
+
+	// huffmanPair maps the next pairBits bits of input to the one or two
+	// symbols whose codes fit entirely in them, packed as
+	// bits<<18 | count<<16 | second<<8 | first, or 0 when the first code is
+	// longer than pairBits.
+	huffmanPair [1 << pairBits]uint32
 
 	// Canonical decoding of longer codes: for each length L, the codes of
 	// length L are firstCode[L] … firstCode[L]+count[L]-1, and the symbols
@@ -89,6 +102,17 @@ func init() {
 				huffmanFast[lo+i] = uint16(l)<<9 | uint16(sym)
 			}
 		}
+	}
+	for w := range uint64(1 << pairBits) {
+		s1, l1 := canonicalDecode(w<<(32-pairBits), huffmanMinLen)
+		if l1 > pairBits {
+			continue
+		}
+		e := uint32(l1)<<18 | 1<<16 | uint32(s1)
+		if s2, l2 := canonicalDecode(w<<(32-pairBits+l1)&0xffffffff, huffmanMinLen); l1+l2 <= pairBits {
+			e = uint32(l1+l2)<<18 | 2<<16 | uint32(s2)<<8 | uint32(s1)
+		}
+		huffmanPair[w] = e
 	}
 }
 
@@ -133,16 +157,124 @@ func AppendHuffman(dst, s []byte) []byte {
 // contains the EOS symbol and with ErrHuffmanPadding if the string does not
 // end with a padding of at most 7 bits that are all ones.
 func HuffmanDecode(dst, src []byte) ([]byte, error) {
-	out, _, err := huffmanDecode(dst, src, len(src)*8/huffmanMinLen, true)
+	out, _, err := huffmanDecode(dst, src, len(src)*8/huffmanMinLen)
 	return out, err
 }
 
-// huffmanDecode decodes src. When store is true the symbols are appended to
-// dst; otherwise src is only validated. n is the number of decoded symbols.
-// Once n would exceed maxN, decoding stops with errStringOverMax (src has
-// then not been fully validated).
-func huffmanDecode(dst, src []byte, maxN int, store bool) (out []byte, n int, err error) {
-	var acc uint64 // next bits of input, left-aligned; the rest is zero
+// huffmanDecode appends the decoding of src to dst; n is the number of
+// decoded bytes. Once n would exceed maxN, decoding stops with
+// errStringOverMax and src has not been fully validated (huffmanCount
+// can do that).
+func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
+	start := len(dst)
+	bound := min(len(src)*8/huffmanMinLen, maxN+1)
+	buf := slices.Grow(dst, bound+8)[:start+bound+8]
+	d := huffmanDecoder{src: src, buf: buf, o: start}
+	if bound <= maxN {
+		// The limit cannot be reached: decode the bulk without checks.
+		if err := d.bulk(); err != nil {
+			return buf[:d.o], d.o - start, err
+		}
+	}
+	limit := start + maxN
+	for {
+		for d.nbits <= 56 && d.i < len(src) {
+			d.acc |= uint64(src[d.i]) << (56 - d.nbits)
+			d.nbits += 8
+			d.i++
+		}
+		if d.nbits == 0 {
+			return buf[:d.o], d.o - start, nil
+		}
+		if d.o > limit {
+			return buf[:start], maxN + 1, errStringOverMax
+		}
+		sym, l, err := decodeSymbol(d.acc, d.nbits)
+		if err != nil || l == 0 {
+			return buf[:d.o], d.o - start, err
+		}
+		buf[d.o] = byte(sym)
+		d.o++
+		d.acc <<= l
+		d.nbits -= l
+	}
+}
+
+// huffmanDecoder is the state of one Huffman decoding: input src[i:] after
+// the nbits left-aligned bits of acc (and maybe some of the next byte,
+// which refills OR in again), output buf[:o].
+type huffmanDecoder struct {
+	src   []byte
+	i     int
+	acc   uint64
+	nbits uint
+	buf   []byte
+	o     int
+}
+
+// bulk decodes while 8 bytes of input remain. Each round refills acc
+// without branches, to 56 to 63 bits, then takes up to four steps of at
+// most pairBits each, every step decoding one or two symbols through
+// huffmanPair; a longer code goes through decodeSymbol. buf must have room
+// for every symbol plus one byte.
+func (d *huffmanDecoder) bulk() error {
+	src, i, acc, nbits, buf, o := d.src, d.i, d.acc, d.nbits, d.buf, d.o
+	for i+8 <= len(src) {
+		acc |= binary.BigEndian.Uint64(src[i:]) >> (nbits & 63)
+		i += int((63 - nbits) >> 3)
+		nbits |= 56
+		e := huffmanPair[acc>>(64-pairBits)]
+		if e == 0 {
+			sym, l, err := decodeSymbol(acc, nbits)
+			if err != nil {
+				return err
+			}
+			buf[o] = byte(sym)
+			o++
+			acc <<= l & 63
+			nbits -= l
+			continue
+		}
+		// Shift counts are masked with 63 (a no-op here) so that shifts
+		// compile to single instructions on the critical path.
+		for k := 0; k < 4 && e != 0; k++ {
+			l := uint(e>>18) & 63
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
+			o += int(e >> 16 & 3)
+			acc <<= l
+			nbits -= l
+			e = huffmanPair[acc>>(64-pairBits)]
+		}
+	}
+	d.i, d.acc, d.nbits, d.o = i, acc, nbits, o
+	return nil
+}
+
+// decodeSymbol decodes one symbol from the nbits next bits of input,
+// left-aligned in acc. At the end of the input, when those bits hold no
+// whole code, it checks the padding and returns l == 0.
+func decodeSymbol(acc uint64, nbits uint) (sym, l uint, err error) {
+	// Look at the input as if it were followed by ones, so that the
+	// padding shows up as the start of EOS.
+	w := acc | ^uint64(0)>>nbits
+	if e := huffmanFast[w>>(64-fastBits)]; e != 0 {
+		sym, l = uint(e&0x1ff), uint(e>>9)
+	} else {
+		sym, l = huffmanSlow(w >> 32)
+	}
+	if l > nbits {
+		return 0, 0, checkPadding(acc, nbits)
+	}
+	if sym == eosSymbol {
+		return 0, 0, ErrHuffmanEOS
+	}
+	return sym, l, nil
+}
+
+// huffmanCount validates the Huffman-coded string src and returns its
+// decoded length, storing nothing.
+func huffmanCount(src []byte) (n int, err error) {
+	var acc uint64
 	nbits := uint(0)
 	i := 0
 	for {
@@ -152,30 +284,13 @@ func huffmanDecode(dst, src []byte, maxN int, store bool) (out []byte, n int, er
 			i++
 		}
 		if nbits == 0 {
-			return dst, n, nil
+			return n, nil
 		}
-		// Look at the input as if it were followed by ones, so that the
-		// padding shows up as the start of EOS.
-		w := acc | ^uint64(0)>>nbits
-		var sym, l uint
-		if e := huffmanFast[w>>(64-fastBits)]; e != 0 {
-			sym, l = uint(e&0x1ff), uint(e>>9)
-		} else {
-			sym, l = huffmanSlow(w >> 32)
-		}
-		if l > nbits {
-			return dst, n, checkPadding(acc, nbits)
-		}
-		if sym == eosSymbol {
-			return dst, n, ErrHuffmanEOS
-		}
-		if n == maxN {
-			return dst, n, errStringOverMax
+		_, l, err := decodeSymbol(acc, nbits)
+		if err != nil || l == 0 {
+			return n, err
 		}
 		n++
-		if store {
-			dst = append(dst, byte(sym))
-		}
 		acc <<= l
 		nbits -= l
 	}
@@ -183,8 +298,13 @@ func huffmanDecode(dst, src []byte, maxN int, store bool) (out []byte, n int, er
 
 // huffmanSlow decodes a symbol whose code is longer than fastBits from the
 // next 32 bits of input, left-aligned in w.
-func huffmanSlow(w uint64) (sym, l uint) {
-	for l = fastBits + 1; l < huffmanMaxLen; l++ {
+func huffmanSlow(w uint64) (sym, l uint) { return canonicalDecode(w, fastBits+1) }
+
+// canonicalDecode decodes a symbol whose code is at least from bits long
+// from the next 32 bits of input, left-aligned in w, by the canonical
+// property of the code.
+func canonicalDecode(w uint64, from uint) (sym, l uint) {
+	for l = from; l < huffmanMaxLen; l++ {
 		if w < codeLimit[l] {
 			break
 		}

@@ -1,0 +1,160 @@
+package hpack
+
+import (
+	"bytes"
+	"testing"
+
+	xhpack "golang.org/x/net/http2/hpack"
+)
+
+// browserGET is a typical browser request: 12 fields.
+var browserGET = []hf{
+	{":method", "GET"},
+	{":scheme", "https"},
+	{":authority", "www.example.com"},
+	{":path", "/articles/2026/11/hpack-explained?ref=home"},
+	{"user-agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+	{"accept", "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"},
+	{"accept-encoding", "gzip, deflate, br, zstd"},
+	{"accept-language", "en-US,en;q=0.9"},
+	{"cookie", "session=7f3c9a1be2d44f6f9a0c1d2e3f405162; theme=dark"},
+	{"sec-fetch-mode", "navigate"},
+	{"sec-fetch-site", "none"},
+	{"upgrade-insecure-requests", "1"},
+}
+
+// byteFields returns the fields as byte slices.
+func byteFields(fields []hf) [][2][]byte {
+	out := make([][2][]byte, len(fields))
+	for i, f := range fields {
+		out[i] = [2][]byte{[]byte(f.name), []byte(f.value)}
+	}
+	return out
+}
+
+// encodeBlock encodes fields with e into a new block.
+func encodeBlock(e *Encoder, fields []hf) []byte {
+	var block []byte
+	for _, f := range fields {
+		block = e.AppendFieldString(block, f.name, f.value, false)
+	}
+	return block
+}
+
+// benchBlocks returns the block of the first browserGET on a connection
+// (literals, Huffman-coded, with incremental indexing) and of a repeated
+// one (indexed fields only).
+func benchBlocks() (first, repeat []byte) {
+	e := NewEncoder()
+	first = encodeBlock(e, browserGET)
+	repeat = encodeBlock(e, browserGET)
+	return first, repeat
+}
+
+func BenchmarkEncode(b *testing.B) {
+	fields := byteFields(browserGET)
+	b.Run("turbohttp", func(b *testing.B) {
+		e := NewEncoder()
+		var buf []byte
+		for _, f := range fields {
+			buf = e.AppendField(buf, f[0], f[1], false)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			buf = buf[:0]
+			for _, f := range fields {
+				buf = e.AppendField(buf, f[0], f[1], false)
+			}
+		}
+	})
+	b.Run("xnet", func(b *testing.B) {
+		var w bytes.Buffer
+		e := xhpack.NewEncoder(&w)
+		for _, f := range browserGET {
+			e.WriteField(xhpack.HeaderField{Name: f.name, Value: f.value})
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			w.Reset()
+			for _, f := range browserGET {
+				e.WriteField(xhpack.HeaderField{Name: f.name, Value: f.value})
+			}
+		}
+	})
+}
+
+// benchDecode decodes block again and again on one connection warmed up
+// by decoding warm.
+func benchDecode(b *testing.B, warm, block []byte) {
+	b.Run("turbohttp", func(b *testing.B) {
+		d := NewDecoder()
+		n := 0
+		emit := func(f Field) error { n += len(f.Value); return nil }
+		if err := d.Decode(warm, emit); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := d.Decode(block, emit); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("xnet", func(b *testing.B) {
+		n := 0
+		d := xhpack.NewDecoder(DefaultDynamicTableSize, func(f xhpack.HeaderField) { n += len(f.Value) })
+		if _, err := d.Write(warm); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := d.Write(block); err != nil {
+				b.Fatal(err)
+			}
+			if err := d.Close(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkDecode decodes the first request of a connection: Huffman-coded
+// literals that enter the (full, warm) dynamic table.
+func BenchmarkDecode(b *testing.B) {
+	first, _ := benchBlocks()
+	benchDecode(b, first, first)
+}
+
+// BenchmarkDecodeIndexed decodes a repeated request: indexed fields only.
+func BenchmarkDecodeIndexed(b *testing.B) {
+	first, repeat := benchBlocks()
+	benchDecode(b, first, repeat)
+}
+
+func BenchmarkHuffmanDecode(b *testing.B) {
+	src := AppendHuffman(nil, []byte(browserGET[4].value))
+	b.Run("turbohttp", func(b *testing.B) {
+		var dst []byte
+		b.SetBytes(int64(len(browserGET[4].value)))
+		for b.Loop() {
+			dst, _ = HuffmanDecode(dst[:0], src)
+		}
+	})
+	b.Run("xnet", func(b *testing.B) {
+		var w bytes.Buffer
+		b.SetBytes(int64(len(browserGET[4].value)))
+		for b.Loop() {
+			w.Reset()
+			xhpack.HuffmanDecode(&w, src)
+		}
+	})
+}
+
+func BenchmarkHuffmanEncode(b *testing.B) {
+	src := []byte(browserGET[4].value)
+	var dst []byte
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		dst = AppendHuffman(dst[:0], src)
+	}
+}
