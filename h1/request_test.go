@@ -291,7 +291,7 @@ func TestParseRequestExpectUpgrade(t *testing.T) {
 		{in: "GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n", expect17: true},
 		{in: "GET / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nExpect: 100-continue\r\n\r\n", expect17: true},
 		{in: "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", upgrade: "websocket"},
-		{in: "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n"}, // not listed in Connection
+		{in: "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n"},             // not listed in Connection
 		{in: "GET / HTTP/1.0\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n"}, // ignored on 1.0
 	} {
 		var h RequestHead
