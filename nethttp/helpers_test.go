@@ -1,0 +1,149 @@
+package nethttp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"turbohttp"
+)
+
+// startServer serves h through the adapter on a loopback listener for
+// the duration of the test and returns its address.
+func startServer(t testing.TB, h http.Handler, configure ...func(*turbohttp.Server)) string {
+	t.Helper()
+	return serve(t, &turbohttp.Server{Handler: Handler(h)}, configure, nil)
+}
+
+// startTLSServer is startServer over TLS with cert.
+func startTLSServer(t testing.TB, h http.Handler, cert tls.Certificate) string {
+	t.Helper()
+	srv := &turbohttp.Server{Handler: Handler(h), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	return serve(t, srv, nil, func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") })
+}
+
+func serve(t testing.TB, srv *turbohttp.Server, configure []func(*turbohttp.Server), run func(net.Listener) error) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range configure {
+		f(srv)
+	}
+	if run == nil {
+		run = srv.Serve
+	}
+	done := make(chan error, 1)
+	go func() { done <- run(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
+		if err := <-done; !errors.Is(err, turbohttp.ErrServerClosed) {
+			t.Errorf("Serve returned %v", err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// newClient returns a net/http client whose idle connections are closed
+// at the end of the test.
+func newClient(t testing.TB) *http.Client {
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
+}
+
+// do sends a request and returns the response with its body read.
+func do(t testing.TB, c *http.Client, method, url, body string) (*http.Response, string) {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, url, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: reading body: %v", method, url, err)
+	}
+	return resp, string(b)
+}
+
+// rawConn is a raw HTTP/1.1 client connection for tests that need the
+// bytes on the wire.
+type rawConn struct {
+	net.Conn
+	br *bufio.Reader
+}
+
+func dialRaw(t testing.TB, addr string) *rawConn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &rawConn{Conn: c, br: bufio.NewReader(c)}
+}
+
+// readHead reads a response head and returns its lines, status line
+// first.
+func (rc *rawConn) readHead(t testing.TB) []string {
+	t.Helper()
+	var lines []string
+	for {
+		line, err := rc.br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("reading head after %q: %v", lines, err)
+		}
+		line = strings.TrimRight(line, "\r\n")
+		if line == "" {
+			return lines
+		}
+		lines = append(lines, line)
+	}
+}
+
+// field returns the value of the first field called name in head lines.
+func field(lines []string, name string) (string, bool) {
+	for _, l := range lines[1:] {
+		k, v, _ := strings.Cut(l, ":")
+		if strings.EqualFold(k, name) {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}
+
+// readBody reads a body of the length its head gives.
+func (rc *rawConn) readBody(t testing.TB, lines []string) string {
+	t.Helper()
+	v, ok := field(lines, "Content-Length")
+	if !ok {
+		t.Fatalf("no Content-Length in %q", lines)
+	}
+	n, _ := strconv.Atoi(v)
+	b := make([]byte, n)
+	if _, err := io.ReadFull(rc.br, b); err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
