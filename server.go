@@ -378,8 +378,8 @@ func (srv *Server) closeIdleConns() bool {
 	defer srv.mu.Unlock()
 	quiet := true
 	for c := range srv.conns {
-		st, since := c.getState()
-		if st == StateNew && time.Since(since) > 5*time.Second {
+		st := c.getState()
+		if st == StateNew && time.Since(c.created) > 5*time.Second {
 			st = StateIdle // a client that never sent a request
 		}
 		if st != StateIdle {

@@ -22,9 +22,10 @@ type conn struct {
 	srv *Server
 	rwc net.Conn
 
-	// state packs the ConnState (low 8 bits) and the unix nanoseconds of
-	// its last change; Shutdown reads it from another goroutine.
-	state atomic.Uint64
+	// state is the ConnState; Shutdown reads it from another goroutine.
+	state atomic.Uint32
+	// created is when the connection was accepted; set before serve.
+	created time.Time
 
 	// Everything below is owned by the serve goroutine.
 	tlsState *tls.ConnectionState
@@ -63,7 +64,7 @@ const (
 var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
 
 func (srv *Server) newConn(rwc net.Conn) *conn {
-	c := &conn{srv: srv, rwc: rwc}
+	c := &conn{srv: srv, rwc: rwc, created: time.Now()}
 	c.lim = h1.Limits{
 		MaxHeaderBytes: pick(srv.MaxHeaderBytes, DefaultMaxHeaderBytes),
 		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
@@ -84,16 +85,13 @@ func pick(v, def int) int {
 }
 
 func (c *conn) setState(s ConnState) {
-	c.state.Store(uint64(time.Now().UnixNano())<<8 | uint64(s))
+	c.state.Store(uint32(s))
 	if hook := c.srv.ConnState; hook != nil {
 		hook(c.rwc, s)
 	}
 }
 
-func (c *conn) getState() (ConnState, time.Time) {
-	v := c.state.Load()
-	return ConnState(v & 0xff), time.Unix(0, int64(v>>8))
-}
+func (c *conn) getState() ConnState { return ConnState(c.state.Load()) }
 
 // serve runs the connection until it closes or is hijacked.
 func (c *conn) serve(ctx context.Context) {
