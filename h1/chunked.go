@@ -352,32 +352,11 @@ func (c *ChunkedReader) readTrailers() error {
 			return nil
 		}
 	}
-	buf := c.trailerBuf[:0]
-	lineStart := 0
-	for {
-		b, err := c.readByte()
-		if err != nil {
-			return err
-		}
-		if len(buf) >= c.maxTrailerBytes {
-			return ErrTrailerTooLarge
-		}
-		switch {
-		case b == '\n' && (len(buf) == 0 || buf[len(buf)-1] != '\r'):
-			return ErrBareLF
-		case b != '\n' && len(buf) > 0 && buf[len(buf)-1] == '\r':
-			return ErrBareCR
-		}
-		buf = append(buf, b)
-		if b != '\n' {
-			continue
-		}
-		if len(buf)-lineStart == 2 {
-			break
-		}
-		lineStart = len(buf)
-	}
+	buf, err := c.readTrailerSection(c.trailerBuf[:0])
 	c.trailerBuf = buf
+	if err != nil {
+		return err
+	}
 	fs, _, err := parseFields(buf, c.trailers[:0], c.maxTrailerFields, ErrTooManyTrailers)
 	c.trailers = fs
 	if err != nil {
@@ -389,6 +368,36 @@ func (c *ChunkedReader) readTrailers() error {
 		}
 	}
 	return nil
+}
+
+// readTrailerSection appends the trailer section, through the empty line
+// that ends it, to buf. It refuses a bare CR or LF as soon as it sees one,
+// so it never reads past the section.
+func (c *ChunkedReader) readTrailerSection(buf []byte) ([]byte, error) {
+	lineStart := 0
+	for {
+		b, err := c.readByte()
+		if err != nil {
+			return buf, err
+		}
+		if len(buf) >= c.maxTrailerBytes {
+			return buf, ErrTrailerTooLarge
+		}
+		switch {
+		case b == '\n' && (len(buf) == 0 || buf[len(buf)-1] != '\r'):
+			return buf, ErrBareLF
+		case b != '\n' && len(buf) > 0 && buf[len(buf)-1] == '\r':
+			return buf, ErrBareCR
+		}
+		buf = append(buf, b)
+		if b != '\n' {
+			continue
+		}
+		if len(buf)-lineStart == 2 {
+			return buf, nil
+		}
+		lineStart = len(buf)
+	}
 }
 
 // trailerForbidden lists the fields a trailer must not carry (RFC 9110

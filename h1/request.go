@@ -109,51 +109,16 @@ func parseRequestHead(buf []byte, h *RequestHead, lim *Limits) (int, error) {
 // parseRequestLine parses "method SP request-target SP HTTP-version CRLF"
 // (RFC 9112 §3) and returns the bytes consumed.
 func (h *RequestHead) parseRequestLine(b []byte, lim *Limits) (int, error) {
-	i := 0
-	for i < len(b) && tokenChar[b[i]] {
-		i++
+	i, err := h.parseMethod(b)
+	if err != nil {
+		return 0, err
 	}
-	switch {
-	case i == len(b):
-		return 0, ErrIncomplete
-	case b[i] != ' ':
-		if b[i] == '\n' {
-			return 0, ErrBareLF
-		}
-		return 0, ErrBadMethod
-	case i == 0:
-		return 0, ErrBadRequestLine
+	n, err := h.parseTarget(b[i:], lim.targetBytes())
+	if err != nil {
+		return 0, err
 	}
-	h.Method = b[:i:i]
-	i++
-	start, max := i, lim.targetBytes()
-	i = skipTargetBytes(b[:min(len(b), start+max)], i)
-	for i < len(b) && b[i] > ' ' && b[i] < 0x7f {
-		if i-start >= max {
-			return 0, ErrTargetTooLong
-		}
-		i++
-	}
-	switch {
-	case i == len(b):
-		return 0, ErrIncomplete
-	case i == start:
-		return 0, ErrBadRequestLine
-	case b[i] == '\r':
-		// "GET /" CRLF: an HTTP/0.9 simple request.
-		if i+1 == len(b) {
-			return 0, ErrIncomplete
-		}
-		if b[i+1] == '\n' {
-			return 0, ErrVersion
-		}
-		return 0, ErrBadTarget
-	case b[i] != ' ':
-		return 0, ErrBadTarget
-	}
-	h.Target = b[start:i:i]
-	i++
-	n, err := parseVersion(b[i:], &h.Major, &h.Minor)
+	i += n
+	n, err = parseVersion(b[i:], &h.Major, &h.Minor)
 	if err != nil {
 		return 0, err
 	}
@@ -167,6 +132,58 @@ func (h *RequestHead) parseRequestLine(b []byte, lim *Limits) (int, error) {
 		return 0, ErrVersion
 	}
 	return i + n + 2, h.classifyTarget()
+}
+
+// parseMethod parses the method and the space after it.
+func (h *RequestHead) parseMethod(b []byte) (int, error) {
+	i := 0
+	for i < len(b) && tokenChar[b[i]] {
+		i++
+	}
+	switch {
+	case i == len(b):
+		return 0, ErrIncomplete
+	case b[i] == '\n':
+		return 0, ErrBareLF
+	case b[i] != ' ':
+		return 0, ErrBadMethod
+	case i == 0:
+		return 0, ErrBadRequestLine
+	}
+	h.Method = b[:i:i]
+	return i + 1, nil
+}
+
+// parseTarget parses the request target, at most max bytes of visible
+// ASCII, and the space after it. Its form is checked by classifyTarget
+// once the line is complete.
+func (h *RequestHead) parseTarget(b []byte, max int) (int, error) {
+	i := skipTargetBytes(b[:min(len(b), max)], 0)
+	for i < len(b) && b[i] > ' ' && b[i] < 0x7f {
+		if i >= max {
+			return 0, ErrTargetTooLong
+		}
+		i++
+	}
+	switch {
+	case i == len(b):
+		return 0, ErrIncomplete
+	case i == 0:
+		return 0, ErrBadRequestLine
+	case b[i] == '\r':
+		// "GET /" CRLF: an HTTP/0.9 simple request.
+		if i+1 == len(b) {
+			return 0, ErrIncomplete
+		}
+		if b[i+1] == '\n' {
+			return 0, ErrVersion
+		}
+		return 0, ErrBadTarget
+	case b[i] != ' ':
+		return 0, ErrBadTarget
+	}
+	h.Target = b[:i:i]
+	return i + 1, nil
 }
 
 // lineEnd checks that b, at least two bytes long, starts with CRLF.
