@@ -59,18 +59,25 @@ import (
 // segments), ServeMux redirects to the clean path, keeping the query (but
 // not for CONNECT, whose path and host are used as they are). For a request
 // for /tree when only the subtree /tree/ is registered, it redirects to
-// /tree/. Redirects are 301 Moved Permanently; net/http, since Go 1.24,
-// sends 307. When no pattern matches but some would with another method,
-// it answers 405 Method Not Allowed with an Allow header listing those
-// methods, sorted; otherwise 404 Not Found (see NotFound). A request for
-// "*" (OPTIONS *) gets 400.
+// /tree/. Redirects are 301 Moved Permanently (the net/http of Go 1.26
+// sends 307 Temporary Redirect instead); their Location keeps the
+// request's escapes. When no pattern matches but some would with another
+// method, it answers 405 Method Not Allowed with an Allow header listing
+// those methods, sorted; otherwise 404 Not Found (see NotFound). A request
+// for "*" (OPTIONS *) gets 400.
+//
+// Where net/http has quirks, ServeMux does not follow them: hosts are
+// compared without case, "[::1]:80" matches the host pattern "[::1]", and
+// a request segment "%2F" is the segment "/", not the trailing slash that
+// {$} matches.
 //
 // Lookups allocate nothing but for path segments with escapes to decode.
 // A ServeMux may register patterns while it serves; the zero value is
 // ready to use.
 type ServeMux struct {
-	mu     sync.Mutex // guards routes and the building of tree
-	routes []*route   // in registration order
+	mu     sync.Mutex    // guards routes, index and the building of tree
+	routes []*route      // in registration order
+	index  conflictIndex // of the routes' patterns
 
 	// tree is the lookup structure for routes, built on the first lookup
 	// after a change (nil until then).
@@ -131,17 +138,23 @@ func (mux *ServeMux) register(s string, h Handler, loc string) error {
 	}
 	mux.mu.Lock()
 	defer mux.mu.Unlock()
-	for _, old := range mux.routes {
-		if p.conflictsWith(old.pat) {
-			return conflictError(p, old.pat)
+	err = mux.index.candidates(p, func(q *pattern) error {
+		if p.conflictsWith(q) {
+			return conflictError(p, q)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	mux.index.add(p)
 	mux.routes = append(mux.routes, rt)
 	mux.tree.Store(nil)
 	return nil
 }
 
-// routes returns the current routing tree, building it if need be.
+// currentTree returns the routing tree of the current routes, building it
+// if need be.
 func (mux *ServeMux) currentTree() *routingTree {
 	if t := mux.tree.Load(); t != nil {
 		return t

@@ -173,3 +173,62 @@ func writeSegment(sb *strings.Builder, s segment) {
 		sb.WriteString(s.s)
 	}
 }
+
+// conflictIndex narrows down the registered patterns a new one may conflict
+// with, so that registering n patterns does not cost n² comparisons when
+// most begin with distinct literals: patterns conflict only if they have
+// the same host, and a pattern whose path begins with a literal can only
+// conflict with those beginning with the same literal or with a wildcard.
+type conflictIndex struct {
+	hosts map[string]*hostIndex
+}
+
+type hostIndex struct {
+	byLiteral map[string][]*pattern // by first segment, for literal ones
+	others    []*pattern            // first segment a wildcard or {$}
+	all       []*pattern
+}
+
+// candidates calls f for each indexed pattern that may conflict with p,
+// until f returns an error, which it returns.
+func (ci *conflictIndex) candidates(p *pattern, f func(*pattern) error) error {
+	hi := ci.hosts[p.host]
+	if hi == nil {
+		return nil
+	}
+	list := hi.all
+	if first := p.segs[0]; first.kind == segLiteral || first.kind == segEnd {
+		list = hi.others
+		if first.kind == segLiteral {
+			for _, q := range hi.byLiteral[first.s] {
+				if err := f(q); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, q := range list {
+		if err := f(q); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// add indexes p.
+func (ci *conflictIndex) add(p *pattern) {
+	if ci.hosts == nil {
+		ci.hosts = make(map[string]*hostIndex)
+	}
+	hi := ci.hosts[p.host]
+	if hi == nil {
+		hi = &hostIndex{byLiteral: make(map[string][]*pattern)}
+		ci.hosts[p.host] = hi
+	}
+	hi.all = append(hi.all, p)
+	if first := p.segs[0]; first.kind == segLiteral {
+		hi.byLiteral[first.s] = append(hi.byLiteral[first.s], p)
+	} else {
+		hi.others = append(hi.others, p)
+	}
+}

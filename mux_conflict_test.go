@@ -1,6 +1,7 @@
 package turbohttp
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -82,6 +83,37 @@ func TestServeMuxConflicts(t *testing.T) {
 			if !strings.Contains(msg, want) {
 				t.Errorf("%q then %q: panic %q, want it to hold %q", c.p1, c.p2, msg, want)
 			}
+		}
+	}
+}
+
+// TestServeMuxConflictIndex registers many patterns, then checks that the
+// index still finds the conflicts of each kind of first segment.
+func TestServeMuxConflictIndex(t *testing.T) {
+	mux := NewServeMux()
+	h := func(ResponseWriter, *Request) {}
+	for i := range 100 {
+		mux.HandleFunc(fmt.Sprintf("/r%d/{b}", i), h)
+		mux.HandleFunc(fmt.Sprintf("h%d.example/r%d/{b}", i%3, i), h)
+	}
+	mux.HandleFunc("/{a}/{b}/{c}", h)
+	mux.HandleFunc("/{$}", h)
+	for _, c := range []struct {
+		pattern  string
+		conflict string
+	}{
+		{"/{a}/x", `"/r0/{b}"`},             // wildcard first: checked against all
+		{"/r42/{c}", `"/r42/{b}"`},          // same literal
+		{"/q/{x}/{y...}", `"/{a}/{b}/{c}"`}, // literal against a wildcard first
+		{"/{$}", `"/{$}"`},
+		{"h2.example/r2/{x}", `"h2.example/r2/{b}"`},
+		{"/r0/{b}/x/", ""},
+		{"h1.example/r2/{x}", ""},
+		{"/", ""},
+	} {
+		msg := muxPanic(func() { mux.HandleFunc(c.pattern, h) })
+		if c.conflict == "" && msg != "" || !strings.Contains(msg, c.conflict) {
+			t.Errorf("%q: panic %q, want a conflict with %s", c.pattern, msg, c.conflict)
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 // and requests must pick the same pattern, wildcard values and status.
 //
 // Known, intended differences, kept out of the comparison:
-//   - net/http (Go 1.24 and later) redirects with 307, we with 301: any
+//   - net/http (Go 1.26) redirects with 307, we with 301: any
 //     3xx counts as the same outcome.
 //   - net/http builds the Location of a redirect from the unescaped path
 //     and escapes it again; we keep the request's escapes. Locations are

@@ -297,6 +297,15 @@ func TestServeMuxHandlerDoesNotModify(t *testing.T) {
 	if w.code != 301 || w.header.Get("Location") != "/t/?x" {
 		t.Errorf("redirect handler: %d %q", w.code, w.header.Get("Location"))
 	}
+	mux.HandleFunc("PUT /m", func(ResponseWriter, *Request) {})
+	mux.HandleFunc("POST /m", func(ResponseWriter, *Request) {})
+	r = muxRequest("GET", "", "/m")
+	h, pattern := mux.Handler(r)
+	w = &muxRecorder{}
+	h.ServeHTTP(w, r)
+	if pattern != "" || w.code != 405 || w.header.Get("Allow") != "POST, PUT" {
+		t.Errorf("405 handler: %q %d %q", pattern, w.code, w.header.Get("Allow"))
+	}
 }
 
 func TestServeMuxReplacesPathValues(t *testing.T) {
