@@ -33,6 +33,10 @@ import (
 //     404 for a file that does not exist, 403 for one it may not read,
 //     500 otherwise.
 //
+// Every response but 304 carries a Content-Length (0 for redirects and
+// 412), so the server never has to chunk; HEAD gets the GET head with no
+// body.
+//
 // The ETag of a file is a strong validator built from its modification
 // time and size, "<hex Unix nanoseconds>-<hex size>" in quotes; a file
 // whose modification time is unknown (zero) gets none, nor any
@@ -109,14 +113,13 @@ func serveFile(w ResponseWriter, r *Request, fsys fs.FS, upath, name string, red
 		return
 	}
 	if fi.IsDir() {
-		if ff, ffi, err := fsOpen(fsys, path.Join(name, "index.html")); err == nil {
-			defer ff.Close()
-			f, fi = ff, ffi
+		index, ifi := fsOpenIndex(fsys, name)
+		if index == nil {
+			fsServeDir(w, r, f, fi.ModTime())
+			return
 		}
-	}
-	if fi.IsDir() {
-		fsServeDir(w, r, f, fi.ModTime())
-		return
+		defer index.Close()
+		f, fi = index, ifi
 	}
 	content, ok := fsSeekable(f, fi.Size())
 	if !ok {
@@ -127,6 +130,20 @@ func serveFile(w ResponseWriter, r *Request, fsys fs.FS, upath, name string, red
 		w.Header().Set("ETag", fsETag(fi.ModTime(), fi.Size()))
 	}
 	serveContent(w, r, fi.Name(), fi.ModTime(), fi.Size(), content)
+}
+
+// fsOpenIndex opens the index.html file of directory dir, or returns nil
+// when there is none (or it is not a regular file).
+func fsOpenIndex(fsys fs.FS, dir string) (fs.File, fs.FileInfo) {
+	f, fi, err := fsOpen(fsys, path.Join(dir, "index.html"))
+	if err != nil {
+		return nil, nil
+	}
+	if fi.IsDir() {
+		f.Close()
+		return nil, nil
+	}
+	return f, fi
 }
 
 // fsOpen opens name in fsys, a slash-separated path with or without a

@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"mime"
 	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -129,6 +131,7 @@ func testMapFS() fstest.MapFS {
 		"undated.txt":      {Data: []byte("no date\n")},
 		"dir/index.html":   file("<p>index</p>\n"),
 		"dir/other.css":    file("a {}\n"),
+		"odd/index.html/x": file("index.html is a directory here"),
 		"c:dir/f.txt":      file("colon\n"),
 		"list":             dir,
 		"list/b.txt":       file("b"),
@@ -276,6 +279,13 @@ func TestFileServerIndex(t *testing.T) {
 	}
 	if rec.get("ETag") == "" || rec.get("Last-Modified") != fsModDate {
 		t.Errorf("/dir/: index served without its validators: %v", fsFields(&rec.sent))
+	}
+}
+
+func TestFileServerIndexDirectoryIsNoIndex(t *testing.T) {
+	rec := serveFS(t, FileServer(testMapFS()), fsReq("GET", "/odd/"))
+	if rec.code != StatusOK || !strings.Contains(rec.body.String(), `<a href="index.html/">index.html/</a>`) {
+		t.Errorf("/odd/: %d %q, want a listing", rec.code, rec.body.String())
 	}
 }
 
@@ -694,15 +704,37 @@ func TestFileServerDirFS(t *testing.T) {
 	}
 }
 
+// BenchmarkFileServer serves a small file from a MapFS, and one range of
+// it, with ours and with net/http's FileServerFS (into a reused
+// ResponseRecorder).
 func BenchmarkFileServer(b *testing.B) {
-	h := FileServer(testMapFS())
-	r := fsReq("GET", "/hello.txt")
-	rec := &fsRecorder{method: "GET"}
-	b.ReportAllocs()
-	for b.Loop() {
-		rec.header.Reset()
-		rec.code = 0
-		rec.body.Reset()
-		h.ServeHTTP(rec, r)
+	fsys := testMapFS()
+	for _, bc := range []struct{ name, rng string }{{"whole", ""}, {"range", "bytes=2-9"}} {
+		b.Run(bc.name+"/turbohttp", func(b *testing.B) {
+			h := FileServer(fsys)
+			r := fsReq("GET", "/alphabet.txt")
+			if bc.rng != "" {
+				r.Header.Add("Range", bc.rng)
+			}
+			rec := &fsRecorder{t: &testing.T{}, method: "GET"}
+			b.ReportAllocs()
+			for b.Loop() {
+				rec.header.Reset()
+				rec.code = 0
+				rec.body.Reset()
+				h.ServeHTTP(rec, r)
+			}
+		})
+		b.Run(bc.name+"/nethttp", func(b *testing.B) {
+			h := http.FileServerFS(fsys)
+			r := httptest.NewRequest("GET", "/alphabet.txt", nil)
+			if bc.rng != "" {
+				r.Header.Set("Range", bc.rng)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+		})
 	}
 }
