@@ -1,0 +1,336 @@
+package turbohttp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"sync"
+	"time"
+
+	"turbohttp/h1"
+	"turbohttp/internal/ascii"
+)
+
+// Transport is an HTTP/1.1 client with a connection pool. The caller's
+// goroutine writes each request and reads its response: there is no
+// goroutine per connection and no channel hand-off per request. Idle
+// connections are kept per key (scheme, host, port and proxy) on a LIFO
+// stack, so the most recently used one serves the next request; a
+// connection goes back to its stack only once its response body has been
+// read to its end (or closed early with its rest already buffered).
+//
+// A Transport is safe for concurrent use. Its fields must not be changed
+// once it has been used. The zero value is ready to use.
+type Transport struct {
+	// DialContext dials the TCP connections (to the origin or the proxy);
+	// nil means a net.Dialer with a 30 s timeout and TCP keep-alive.
+	DialContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// DialTLSContext, if set, dials https origins without a proxy and
+	// must return a connection whose TLS handshake is done (or will be
+	// done on first use); TLSClientConfig and TLSHandshakeTimeout are then
+	// not used for them.
+	DialTLSContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// TLSClientConfig configures TLS; nil means the defaults. It is
+	// cloned per connection; ServerName defaults to the host, and ALPN
+	// offers only http/1.1.
+	TLSClientConfig *tls.Config
+
+	// TLSHandshakeTimeout bounds a TLS handshake. Zero means
+	// DefaultTLSHandshakeTimeout, negative none.
+	TLSHandshakeTimeout time.Duration
+
+	// Proxy returns the proxy for a request, or nil for a direct
+	// connection: an http://, https://, socks5:// or socks5h:// URL (see
+	// transport_proxy.go and ProxyFromEnvironment). Nil means no proxy.
+	Proxy func(*Request) (*url.URL, error)
+
+	// MaxIdleConns bounds the idle connections over all hosts; past it
+	// the least recently used idle connection is closed. Zero means
+	// DefaultMaxIdleConns, negative no limit.
+	MaxIdleConns int
+
+	// MaxIdleConnsPerHost bounds the idle connections per key. Zero means
+	// DefaultMaxIdleConnsPerHost, negative keeps none.
+	MaxIdleConnsPerHost int
+
+	// MaxConnsPerHost bounds the connections per key, dialing, in use or
+	// idle. Callers beyond it wait in FIFO order (and give up when their
+	// context ends). Zero means no limit.
+	MaxConnsPerHost int
+
+	// IdleConnTimeout closes a connection that stayed idle this long.
+	// Zero means DefaultIdleConnTimeout, negative no limit.
+	IdleConnTimeout time.Duration
+
+	// ResponseHeaderTimeout bounds the wait for the response head once
+	// the request (and its body) has been written. Zero means none.
+	ResponseHeaderTimeout time.Duration
+
+	// ExpectContinueTimeout bounds the wait for "100 Continue" when the
+	// request has "Expect: 100-continue" and a body: the body is sent on
+	// 100, on timeout, and not at all if a final status comes first. Zero
+	// means DefaultExpectContinueTimeout, negative sends the body at once.
+	ExpectContinueTimeout time.Duration
+
+	// DisableKeepAlives sends "Connection: close" and uses every
+	// connection for one request.
+	DisableKeepAlives bool
+
+	// DisableCompression turns off the transparent gzip of
+	// transport_gzip.go.
+	DisableCompression bool
+
+	// MaxResponseHeaderBytes bounds a response head. Zero means
+	// DefaultMaxResponseHeaderBytes.
+	MaxResponseHeaderBytes int
+
+	// MaxInterimResponses bounds the 1xx responses accepted before the
+	// final one. Zero means DefaultMaxInterimResponses.
+	MaxInterimResponses int
+
+	mu    sync.Mutex
+	pools map[string]*hostPool // by connection key; see connKey
+	// idleLRU lists every idle connection, least recently used first.
+	idleLRU   idleList
+	idleTotal int
+}
+
+// Defaults of the Transport's limits and timeouts.
+const (
+	// The TLS handshake timeout defaults to DefaultTLSHandshakeTimeout,
+	// shared with the Server.
+	DefaultMaxIdleConns = 100
+	// DefaultMaxIdleConnsPerHost is 16, not net/http's 2: with 2, any
+	// program with more than two concurrent requests to one host closes
+	// and re-dials connections all the time (paying handshakes and
+	// leaving sockets in TIME_WAIT); 16 keeps a typical worker pool's
+	// connections warm while MaxIdleConns still bounds the total.
+	DefaultMaxIdleConnsPerHost    = 16
+	DefaultIdleConnTimeout        = 90 * time.Second
+	DefaultExpectContinueTimeout  = 1 * time.Second
+	DefaultMaxResponseHeaderBytes = 1 << 20
+	DefaultMaxInterimResponses    = 10
+	// defaultDialTimeout bounds a dial by the default dialer.
+	defaultDialTimeout = 30 * time.Second
+)
+
+// DefaultTransport is the Transport of the zero Client. It reads its proxy
+// from the environment.
+var DefaultTransport = &Transport{Proxy: ProxyFromEnvironment}
+
+// Errors of a request the Transport refuses before sending anything.
+var (
+	ErrInvalidMethod      = errors.New("turbohttp: request method is not a token")
+	ErrInvalidHost        = errors.New("turbohttp: invalid request host")
+	ErrInvalidHeaderName  = errors.New("turbohttp: invalid request header field name")
+	ErrInvalidHeaderValue = errors.New("turbohttp: request header field value holds CR, LF or another control byte")
+	ErrUnsupportedScheme  = errors.New("turbohttp: unsupported URL scheme")
+)
+
+// Errors of a response the Transport cannot accept. Each closes the
+// connection.
+var (
+	// ErrMalformedResponse is matched (errors.Is) by every
+	// *MalformedResponseError.
+	ErrMalformedResponse = errors.New("turbohttp: malformed response")
+	// ErrTooManyInterimResponses: more 1xx responses than
+	// MaxInterimResponses.
+	ErrTooManyInterimResponses = errors.New("turbohttp: too many 1xx responses")
+	// ErrUnexpectedUpgrade: a 101 answered a request that did not ask to
+	// upgrade.
+	ErrUnexpectedUpgrade = errors.New("turbohttp: 101 Switching Protocols to a request without Upgrade")
+	// ErrResponseHeaderTimeout: ResponseHeaderTimeout expired.
+	ErrResponseHeaderTimeout = timeoutError("turbohttp: timeout awaiting response headers")
+	// ErrBodyLength: the request body was shorter or longer than its
+	// ContentLength.
+	ErrBodyLength = errors.New("turbohttp: request body length differs from ContentLength")
+	// ErrIdleConnBytes: bytes arrived on a connection while it was idle.
+	ErrIdleConnBytes = errors.New("turbohttp: unsolicited bytes on an idle connection")
+)
+
+// MalformedResponseError reports a response that breaks HTTP/1.1: Err is
+// the h1 error (h1.ErrDuplicateContentLength, h1.ErrBadStatusLine,
+// h1.ErrHeaderTooLarge, …), so errors.Is works on both.
+type MalformedResponseError struct {
+	Err error
+}
+
+func (e *MalformedResponseError) Error() string {
+	return "turbohttp: malformed response: " + e.Err.Error()
+}
+
+// Unwrap returns the h1 error.
+func (e *MalformedResponseError) Unwrap() error { return e.Err }
+
+// Is makes every MalformedResponseError match ErrMalformedResponse.
+func (e *MalformedResponseError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// timeoutError is an error that reports itself as a timeout (net.Error).
+type timeoutError string
+
+func (e timeoutError) Error() string   { return string(e) }
+func (e timeoutError) Timeout() bool   { return true }
+func (e timeoutError) Temporary() bool { return true }
+
+// Do sends req and reads the response head into resp, which the caller
+// owns and may reuse: resp is reset first. On success resp.Body is set and
+// must be read to its end or closed before resp is reused; the connection
+// returns to the pool at the body's end. Close also hands the body's reader
+// back to the connection, so a caller that always closes allocates nothing
+// per request in steady state.
+//
+// req.Context() bounds every stage: the wait for a connection, dialing,
+// TLS, writing, the wait for the head and the reading of the body. A
+// request cancelled after a connection was taken closes that connection.
+// A request refused for its own content (ErrInvalidMethod,
+// ErrInvalidHost, ErrInvalidHeaderName, ErrInvalidHeaderValue, ErrBadURL)
+// sends nothing.
+func (t *Transport) Do(req *Request, resp *Response) error {
+	if err := validateRequest(req); err != nil {
+		return err
+	}
+	resetResponse(resp)
+	ctx := req.Context()
+	cm, err := t.connectMethodFor(req)
+	if err != nil {
+		return err
+	}
+	body := req.Body
+	fresh := false
+	for {
+		pc, err := t.getConn(ctx, &cm, fresh)
+		if err != nil {
+			return err
+		}
+		err = pc.roundTrip(ctx, req, body, resp)
+		if err == nil {
+			return nil
+		}
+		if fresh || !pc.retryable(ctx, req, err) {
+			return err
+		}
+		if body, err = rewindBody(req); err != nil {
+			return err
+		}
+		t.countRetry(pc.pool)
+		fresh = true
+	}
+}
+
+// resetResponse clears resp for a new exchange, keeping its storage. The
+// previous Body, if any, must already be closed.
+func resetResponse(resp *Response) {
+	resp.Reset()
+}
+
+// rewindBody returns a fresh copy of req's body for a retry.
+func rewindBody(req *Request) (io.Reader, error) {
+	if req.Body == nil {
+		return nil, nil
+	}
+	return req.GetBody()
+}
+
+// validateRequest refuses what cannot be sent safely: a method that is not
+// a token, a URL or Host that is not an http(s) authority, header fields
+// with invalid names or values (CR and LF among them).
+func validateRequest(req *Request) error {
+	if req.Method != "" && !ascii.IsToken(req.Method) {
+		return ErrInvalidMethod
+	}
+	if !ascii.EqualFold(req.URL.Scheme, "http") && !ascii.EqualFold(req.URL.Scheme, "https") {
+		return ErrUnsupportedScheme
+	}
+	if checkAuthority(req.URL.Host) != nil {
+		return ErrInvalidHost
+	}
+	if req.Host != nil && checkAuthority(req.Host) != nil {
+		return ErrInvalidHost
+	}
+	if !validTarget(req.URL.Path) || !validTarget(req.URL.RawQuery) {
+		return ErrBadURL
+	}
+	if err := validateFields(&req.Header); err != nil {
+		return err
+	}
+	return validateFields(&req.Trailer)
+}
+
+// validTarget reports whether a path or query holds only visible ASCII.
+func validTarget(b []byte) bool {
+	for _, c := range b {
+		if c <= ' ' || c >= 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+func validateFields(h *Header) error {
+	for i := range h.fields {
+		f := &h.fields[i]
+		if !ascii.IsToken(f.Name) {
+			return ErrInvalidHeaderName
+		}
+		if !h1.ValidFieldValue(f.Value) {
+			return ErrInvalidHeaderValue
+		}
+	}
+	return nil
+}
+
+// method returns the request's method, GET when empty.
+func method(req *Request) string {
+	if req.Method == "" {
+		return MethodGet
+	}
+	return req.Method
+}
+
+// CloseIdleConnections closes every idle connection. Connections in use
+// are not touched; they close or return to the pool when their exchange
+// ends.
+func (t *Transport) CloseIdleConnections() {
+	t.mu.Lock()
+	var closing []*persistConn
+	for pc := t.idleLRU.front(); pc != nil; pc = t.idleLRU.front() {
+		t.removeIdleLocked(pc)
+		t.connClosedLocked(pc.pool)
+		closing = append(closing, pc)
+	}
+	t.mu.Unlock()
+	for _, pc := range closing {
+		pc.close()
+	}
+}
+
+func (t *Transport) maxIdleConns() int { return limitOr(t.MaxIdleConns, DefaultMaxIdleConns) }
+
+func (t *Transport) maxIdlePerHost() int {
+	return limitOr(t.MaxIdleConnsPerHost, DefaultMaxIdleConnsPerHost)
+}
+
+func (t *Transport) idleTimeout() time.Duration {
+	return orDefault(t.IdleConnTimeout, DefaultIdleConnTimeout)
+}
+
+// limitOr maps a limit field to its value: zero means def, negative none
+// (returned as -1).
+func limitOr(v, def int) int {
+	switch {
+	case v == 0:
+		return def
+	case v < 0:
+		return -1
+	}
+	return v
+}
+
+func (t *Transport) limits() h1.Limits {
+	return h1.Limits{MaxHeaderBytes: pick(t.MaxResponseHeaderBytes, DefaultMaxResponseHeaderBytes)}
+}

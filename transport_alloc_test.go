@@ -1,0 +1,116 @@
+package turbohttp
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+)
+
+// cannedServer answers every request head it reads with a fixed 13-byte
+// response; it allocates nothing per request, so AllocsPerRun, which
+// counts the whole process, measures the client alone.
+func cannedServer(t testing.TB) string {
+	resp := []byte("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello, World!")
+	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		for {
+			// Read up to the blank line ending the head.
+			for {
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return
+				}
+				if len(line) == 2 {
+					break
+				}
+			}
+			if _, err := c.Write(resp); err != nil {
+				return
+			}
+		}
+	})
+	return rs.addr
+}
+
+// nativeGet sends req with the native API and reads the body into buf.
+func nativeGet(tb testing.TB, tr *Transport, req *Request, resp *Response, buf []byte) {
+	if err := tr.Do(req, resp); err != nil {
+		tb.Fatal(err)
+	}
+	n, err := io.ReadFull(resp.Body, buf[:13])
+	if err != nil || n != 13 || resp.StatusCode != 200 {
+		tb.Fatalf("read %d %v status %d", n, err, resp.StatusCode)
+	}
+	resp.Body.Close()
+}
+
+func TestTransportZeroAllocs(t *testing.T) {
+	for _, srv := range []struct {
+		name string
+		addr func(testing.TB) string
+	}{
+		{"canned", cannedServer},
+		{"turbohttp-server", func(tb testing.TB) string {
+			addr, _ := tpServer(tb, helloHandler)
+			return addr
+		}},
+	} {
+		t.Run(srv.name, func(t *testing.T) {
+			tr := &Transport{}
+			defer tr.CloseIdleConnections()
+			req := newReq(t, MethodGet, "http://"+srv.addr(t)+"/hello", nil)
+			req.Header.Add("User-Agent", "alloc-test")
+			resp := &Response{}
+			buf := make([]byte, 64)
+			for range 10 { // warm up: dial, grow buffers
+				nativeGet(t, tr, req, resp, buf)
+			}
+			allocs := testing.AllocsPerRun(200, func() { nativeGet(t, tr, req, resp, buf) })
+			if srv.name == "canned" && allocs != 0 {
+				t.Fatalf("%v allocations per request, want 0", allocs)
+			}
+			t.Logf("%s: %v allocations per request (client and server)", srv.name, allocs)
+			if s := tr.HostStats(string(req.URL.Host)); s.Dials != 1 {
+				t.Fatalf("stats %+v", s)
+			}
+		})
+	}
+}
+
+// BenchmarkClient compares the native Transport with net/http's against
+// the same local server (our Server), in one run.
+func BenchmarkClient(b *testing.B) {
+	addr, _ := tpServer(b, helloHandler)
+	url := "http://" + addr + "/hello"
+	b.Run("native", func(b *testing.B) {
+		tr := &Transport{}
+		defer tr.CloseIdleConnections()
+		req := newReq(b, MethodGet, url, nil)
+		resp := &Response{}
+		buf := make([]byte, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			nativeGet(b, tr, req, resp, buf)
+		}
+	})
+	b.Run("nethttp-transport", func(b *testing.B) {
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		req, _ := http.NewRequest("GET", url, nil)
+		buf := make([]byte, 64)
+		b.ReportAllocs()
+		for b.Loop() {
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n, _ := io.ReadFull(resp.Body, buf[:13])
+			resp.Body.Close()
+			if n != 13 || !bytes.Equal(buf[:13], []byte("Hello, World!")) {
+				b.Fatalf("body %q", buf[:n])
+			}
+		}
+	})
+}

@@ -1,0 +1,715 @@
+package turbohttp
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"turbohttp/h1"
+	"turbohttp/internal/ascii"
+)
+
+// persistConn is one client connection. It carries one exchange at a time,
+// driven by the goroutine that took it from the pool: that goroutine
+// writes the request, reads the head and (through respBody) the body, and
+// gives the connection back at the body's end. Nothing else runs on it.
+type persistConn struct {
+	t    *Transport
+	pool *hostPool
+	conn net.Conn
+	// tlsState is set once after the handshake and handed to every
+	// Response; nil for plain connections.
+	tlsState *tls.ConnectionState
+	probe    idleProbe
+
+	// Everything below is owned by the goroutine holding the connection.
+	cr       pcReader // feeds br: bytes moved aside first, then conn
+	br       *bufio.Reader
+	w        countingWriter
+	bw       *bufio.Writer
+	lim      h1.Limits
+	head     h1.ResponseHead
+	body     h1.BodyReader
+	gz       gzipBody
+	cw       h1.ChunkedWriter
+	chunkBuf []byte     // read buffer for chunked request bodies
+	trailers []h1.Field // request trailers, converted for the writer
+	one      [1]byte
+	num      [20]byte // scratch for a Content-Length
+	reused   bool     // served an exchange before the current one
+	closing  bool     // must close after the current exchange
+	// stopCancel unregisters the context.AfterFunc of the current
+	// exchange; nil when the context cannot be cancelled.
+	stopCancel func() bool
+	cancelFn   func() // made once: sets the deadline to the past
+	cancelled  atomic.Bool
+	// spare is a respBody handed back by Close, reused by the next
+	// exchange (maybe on another goroutine, hence atomic).
+	spare atomic.Pointer[respBody]
+
+	// Guarded by t.mu.
+	inIdle     bool
+	prev, next *persistConn
+	idleAt     time.Time
+	idleTimer  *time.Timer
+
+	closeOnce sync.Once
+}
+
+// aLongTimeAgo is a deadline in the past, to unblock reads and writes.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// Buffer sizes of a client connection.
+const (
+	clientReadBufSize  = 4 << 10
+	clientWriteBufSize = 4 << 10
+	chunkBufSize       = 8 << 10
+)
+
+func newPersistConn(t *Transport, p *hostPool, c net.Conn) *persistConn {
+	pc := &persistConn{t: t, pool: p, conn: c, lim: t.limits()}
+	pc.cr.conn = c
+	pc.br = bufio.NewReaderSize(&pc.cr, clientReadBufSize)
+	pc.w.conn = c
+	pc.bw = bufio.NewWriterSize(&pc.w, clientWriteBufSize)
+	pc.cancelFn = func() {
+		pc.cancelled.Store(true)
+		pc.conn.SetDeadline(aLongTimeAgo)
+	}
+	if tc, ok := c.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		pc.tlsState = &st
+	}
+	pc.probe.init(c)
+	return pc
+}
+
+// close closes the network connection, once.
+func (pc *persistConn) close() {
+	pc.closeOnce.Do(func() {
+		pc.conn.Close()
+		if pc.idleTimer != nil {
+			pc.idleTimer.Stop()
+		}
+	})
+}
+
+// armIdleTimer (re)starts the idle timer; t.mu is held.
+func (pc *persistConn) armIdleTimer(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if pc.idleTimer == nil {
+		pc.idleTimer = time.AfterFunc(d, func() { pc.t.idleExpired(pc) })
+		return
+	}
+	pc.idleTimer.Reset(d)
+}
+
+// Health of an idle connection about to be reused.
+const (
+	idleOK      = iota
+	idleExpired // idle longer than IdleConnTimeout
+	idleBroken  // closed by the server, or bytes arrived while idle
+)
+
+// idleHealth checks an idle connection before reuse: cheaply, with a
+// non-blocking peek at the socket (see idleProbe).
+func (pc *persistConn) idleHealth(timeout time.Duration) int {
+	if timeout > 0 && time.Since(pc.idleAt) >= timeout {
+		return idleExpired
+	}
+	if !pc.quiet() || !pc.probe.quiet() {
+		return idleBroken
+	}
+	return idleOK
+}
+
+// quiet reports that nothing is buffered beyond the last response.
+func (pc *persistConn) quiet() bool {
+	return pc.br.Buffered() == 0 && len(pc.cr.pending) == 0
+}
+
+// roundTrip carries one exchange on pc. On error the connection has been
+// closed and its slot freed; on success resp.Body owns the connection
+// until the body ends.
+func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) error {
+	pc.w.n = 0
+	pc.stopCancel = nil
+	if ctx.Done() != nil {
+		if err := ctx.Err(); err != nil {
+			pc.t.putConn(pc)
+			return err
+		}
+		pc.stopCancel = context.AfterFunc(ctx, pc.cancelFn)
+	}
+	err := pc.exchange(req, body, resp)
+	if closer, ok := body.(io.Closer); ok && body != nil {
+		closer.Close()
+	}
+	if err != nil {
+		pc.endCancel()
+		err = pc.mapError(ctx, err)
+		pc.t.releaseConn(pc)
+		return err
+	}
+	return nil
+}
+
+// endCancel unregisters the cancellation of the exchange and reports
+// whether the connection is still in a known state (the cancellation did
+// not fire).
+func (pc *persistConn) endCancel() bool {
+	if pc.stopCancel == nil {
+		return true
+	}
+	stopped := pc.stopCancel()
+	pc.stopCancel = nil
+	return stopped && !pc.cancelled.Load()
+}
+
+// mapError turns the error of a cancelled exchange into the context's
+// error, and a malformed head into a *MalformedResponseError.
+func (pc *persistConn) mapError(ctx context.Context, err error) error {
+	if pc.cancelled.Load() && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	var he *h1.Error
+	if errors.As(err, &he) {
+		return &MalformedResponseError{Err: err}
+	}
+	return err
+}
+
+// setReadDeadline sets a read deadline without losing a cancellation that
+// raced with it.
+func (pc *persistConn) setReadDeadline(t time.Time) {
+	pc.conn.SetReadDeadline(t)
+	if pc.cancelled.Load() {
+		pc.conn.SetDeadline(aLongTimeAgo)
+	}
+}
+
+// exchange writes the request and reads the response head into resp.
+func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) error {
+	m := method(req)
+	length := bodyLength(req, body, m)
+	gzip := pc.t.wantGzip(req, m)
+	if err := pc.writeHead(req, m, length, gzip); err != nil {
+		return err
+	}
+	sendBody := body != nil
+	if sendBody && expects100(req) {
+		var err error
+		if sendBody, err = pc.awaitContinue(m); err != nil {
+			return err
+		}
+	}
+	if sendBody {
+		if err := pc.writeBody(req, body, length); err != nil {
+			return err
+		}
+	} else if body != nil {
+		pc.closing = true // the server may still expect the body
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return err
+	}
+	n, err := pc.readFinalHead(m, req)
+	if err != nil {
+		return err
+	}
+	return pc.setResponse(req, resp, n, gzip)
+}
+
+// bodyLength returns the framing of the request body for the head
+// writer: a Content-Length, h1.Chunked, or h1.NoBody. POST, PUT and PATCH
+// without a body send "Content-Length: 0", as servers expect one.
+func bodyLength(req *Request, body io.Reader, m string) int64 {
+	switch {
+	case body == nil && (m == MethodPost || m == MethodPut || m == MethodPatch):
+		return 0
+	case body == nil:
+		return h1.NoBody
+	case req.ContentLength > 0:
+		return req.ContentLength
+	}
+	return h1.Chunked
+}
+
+// expects100 reports whether the caller asked for "Expect: 100-continue".
+func expects100(req *Request) bool {
+	v := req.Header.Peek("Expect")
+	return v != nil && ascii.EqualFold(v, "100-continue")
+}
+
+// writeHead writes the request head into the write buffer. The request
+// was validated, so only a failing connection can make it fail.
+func (pc *persistConn) writeHead(req *Request, m string, length int64, gzip bool) error {
+	bw := pc.bw
+	bw.WriteString(m)
+	bw.WriteByte(' ')
+	if pc.absoluteForm() {
+		bw.WriteString("http://")
+		bw.Write(req.URL.Host)
+	}
+	pc.writeRequestURI(&req.URL)
+	bw.WriteString(" HTTP/1.1\r\nHost: ")
+	if req.Host != nil {
+		bw.Write(req.Host)
+	} else {
+		bw.Write(req.URL.Host)
+	}
+	bw.WriteString("\r\n")
+	pc.closing = req.Close || pc.t.DisableKeepAlives
+	for i := range req.Header.fields {
+		f := &req.Header.fields[i]
+		if skipRequestField(f.Name) {
+			continue
+		}
+		if ascii.EqualFold(f.Name, "Connection") && ascii.ContainsToken(f.Value, "close") {
+			pc.closing = true
+		}
+		writeField(bw, f.Name, f.Value)
+	}
+	if gzip {
+		bw.WriteString("Accept-Encoding: gzip\r\n")
+	}
+	if pc.absoluteForm() && pc.pool.proxyAuth != "" && !req.Header.Has("Proxy-Authorization") {
+		bw.WriteString("Proxy-Authorization: ")
+		bw.WriteString(pc.pool.proxyAuth)
+		bw.WriteString("\r\n")
+	}
+	if (req.Close || pc.t.DisableKeepAlives) && !req.Header.Has("Connection") {
+		bw.WriteString("Connection: close\r\n")
+	}
+	return pc.writeFraming(length)
+}
+
+func writeField(bw *bufio.Writer, name, value []byte) {
+	bw.Write(name)
+	bw.WriteString(": ")
+	bw.Write(value)
+	bw.WriteString("\r\n")
+}
+
+// writeRequestURI writes the origin-form target: path and query.
+func (pc *persistConn) writeRequestURI(u *URL) {
+	if len(u.Path) == 0 {
+		pc.bw.WriteByte('/')
+	} else {
+		pc.bw.Write(u.Path)
+	}
+	if len(u.RawQuery) > 0 {
+		pc.bw.WriteByte('?')
+		pc.bw.Write(u.RawQuery)
+	}
+}
+
+// writeFraming writes the body framing field and the end of the head.
+func (pc *persistConn) writeFraming(length int64) error {
+	switch {
+	case length >= 0:
+		pc.bw.WriteString("Content-Length: ")
+		pc.bw.Write(strconv.AppendInt(pc.num[:0], length, 10))
+		pc.bw.WriteString("\r\n")
+	case length == h1.Chunked:
+		pc.bw.WriteString("Transfer-Encoding: chunked\r\n")
+	}
+	_, err := pc.bw.WriteString("\r\n")
+	return err
+}
+
+// skipRequestField reports the fields the transport writes itself.
+func skipRequestField(name []byte) bool {
+	switch len(name) {
+	case 4:
+		return ascii.EqualFold(name, "Host")
+	case 14:
+		return ascii.EqualFold(name, "Content-Length")
+	case 17:
+		return ascii.EqualFold(name, "Transfer-Encoding")
+	}
+	return false
+}
+
+// absoluteForm reports whether requests go to an HTTP proxy in absolute
+// form (plain http through an http or https proxy).
+func (pc *persistConn) absoluteForm() bool {
+	p := pc.pool
+	return p.proxy != nil && !p.https && (p.proxy.Scheme == "http" || p.proxy.Scheme == "https")
+}
+
+// writeBody writes the request body, framed by length.
+func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) error {
+	if length == h1.Chunked {
+		return pc.writeChunked(req, body)
+	}
+	left := length
+	for zeros := 0; left > 0; {
+		if pc.bw.Available() == 0 {
+			if err := pc.bw.Flush(); err != nil {
+				return err
+			}
+		}
+		buf := pc.bw.AvailableBuffer()
+		buf = buf[:min(int64(cap(buf)), left)]
+		n, err := body.Read(buf)
+		pc.bw.Write(buf[:n])
+		left -= int64(n)
+		if err == io.EOF && left > 0 {
+			return ErrBodyLength
+		} else if err != nil && err != io.EOF {
+			return err
+		}
+		if zeros = zeros + 1; n > 0 {
+			zeros = 0
+		} else if zeros > 100 {
+			return io.ErrNoProgress
+		}
+	}
+	if n, _ := body.Read(pc.one[:]); n > 0 {
+		return ErrBodyLength
+	}
+	return nil
+}
+
+// writeChunked writes a body of unknown length in chunks, then the
+// request's trailers.
+func (pc *persistConn) writeChunked(req *Request, body io.Reader) error {
+	if pc.chunkBuf == nil {
+		pc.chunkBuf = make([]byte, chunkBufSize)
+	}
+	pc.cw.Reset(pc.bw)
+	for {
+		n, err := body.Read(pc.chunkBuf)
+		if n > 0 {
+			if _, werr := pc.cw.Write(pc.chunkBuf[:n]); werr != nil {
+				return werr
+			}
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+	}
+	pc.trailers = pc.trailers[:0]
+	for i := range req.Trailer.fields {
+		f := &req.Trailer.fields[i]
+		pc.trailers = append(pc.trailers, h1.Field{Name: f.Name, Value: f.Value})
+	}
+	return pc.cw.CloseWithTrailers(pc.trailers)
+}
+
+// awaitContinue flushes the head of a request with "Expect:
+// 100-continue" and waits for the interim 100, a final response or
+// ExpectContinueTimeout. It reports whether the body should be sent.
+func (pc *persistConn) awaitContinue(m string) (bool, error) {
+	timeout := orDefault(pc.t.ExpectContinueTimeout, DefaultExpectContinueTimeout)
+	if timeout < 0 {
+		return true, nil
+	}
+	if err := pc.bw.Flush(); err != nil {
+		return false, err
+	}
+	pc.setReadDeadline(time.Now().Add(timeout))
+	defer pc.setReadDeadline(time.Time{})
+	n, err := pc.readHead(m)
+	switch {
+	case err != nil && isTimeout(err) && !pc.cancelled.Load():
+		return true, nil
+	case err != nil:
+		return false, err
+	case pc.head.Status == 100:
+		pc.br.Discard(n)
+		return true, nil
+	}
+	return false, nil // the response comes before the body: parse it again
+}
+
+// readHead reads until a complete head is buffered and parses it into
+// pc.head, returning its length.
+func (pc *persistConn) readHead(m string) (int, error) {
+	for {
+		buf, _ := pc.br.Peek(pc.br.Buffered())
+		n, err := h1.ParseResponse(buf, m, &pc.head, &pc.lim)
+		if err != h1.ErrIncomplete {
+			return n, err
+		}
+		if len(buf) == pc.br.Size() {
+			pc.growReader()
+		}
+		if _, err := pc.br.Peek(len(buf) + 1); err != nil {
+			if err == io.EOF && len(buf) > 0 {
+				return 0, io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+	}
+}
+
+// readFinalHead reads the response head, skipping the interim responses
+// (at most MaxInterimResponses). A 101 is final only when the request
+// asked to upgrade.
+func (pc *persistConn) readFinalHead(m string, req *Request) (int, error) {
+	if d := pc.t.ResponseHeaderTimeout; d > 0 {
+		pc.setReadDeadline(time.Now().Add(d))
+		defer pc.setReadDeadline(time.Time{})
+	}
+	maxInterim := pick(pc.t.MaxInterimResponses, DefaultMaxInterimResponses)
+	for interim := 0; ; interim++ {
+		n, err := pc.readHead(m)
+		if err != nil {
+			if isTimeout(err) && !pc.cancelled.Load() {
+				return 0, ErrResponseHeaderTimeout
+			}
+			return 0, err
+		}
+		switch {
+		case pc.head.Status == 101 && !wantsUpgrade(req):
+			return 0, ErrUnexpectedUpgrade
+		case pc.head.Status >= 200 || pc.head.Status == 101:
+			return n, nil
+		case interim == maxInterim:
+			return 0, ErrTooManyInterimResponses
+		}
+		pc.br.Discard(n)
+	}
+}
+
+// wantsUpgrade reports whether req asks to switch protocols.
+func wantsUpgrade(req *Request) bool {
+	c := req.Header.Peek("Connection")
+	return c != nil && ascii.ContainsToken(c, "upgrade") && req.Header.Has("Upgrade")
+}
+
+// growReader moves the buffered start of a head that does not fit the read
+// buffer into a buffer twice as large, up to the head limit.
+func (pc *persistConn) growReader() {
+	limit := pc.lim.MaxHeaderBytes + 1 // the parser must see one byte past the limit
+	size := min(2*pc.br.Size(), limit)
+	if pc.br.Size() >= size {
+		return
+	}
+	buf, _ := pc.br.Peek(pc.br.Buffered())
+	pc.cr.pending = append(pc.cr.pending[:0:0], buf...)
+	pc.br = bufio.NewReaderSize(&pc.cr, size)
+}
+
+// setResponse fills resp from pc.head, whose n bytes are buffered, and
+// gives it a body reader.
+func (pc *persistConn) setResponse(req *Request, resp *Response, n int, gzip bool) error {
+	h := &pc.head
+	resp.StatusCode = h.Status
+	resp.Reason = append(resp.Reason[:0], h.Reason...)
+	resp.ProtoMajor, resp.ProtoMinor = 1, int(h.Minor)
+	for i := range h.Fields {
+		resp.Header.AddBytes(h.Fields[i].Name, h.Fields[i].Value)
+	}
+	resp.ContentLength = h.ContentLength
+	if h.Body == h1.BodyNone && !resp.Header.Has("Content-Length") {
+		resp.ContentLength = -1
+		if h.Status == 204 || h.Status == 304 || h.Status < 200 {
+			resp.ContentLength = 0
+		}
+	}
+	pc.closing = pc.closing || h.Close
+	resp.Close = pc.closing
+	resp.TLS = pc.tlsState
+	resp.Request = req
+	framing := h.Framing
+	pc.br.Discard(n)
+	if h.Tunnel {
+		return pc.startTunnel(resp)
+	}
+	pc.body.Reset(pc.br, framing, &pc.lim)
+	rb := pc.spare.Swap(nil)
+	if rb == nil {
+		rb = &respBody{pc: pc}
+	}
+	rb.resp, rb.state, rb.err, rb.gzip = resp, bodyActive, nil, false
+	resp.Body = rb
+	if gzip && framing.Body != h1.BodyNone && pc.gz.applies(resp) {
+		rb.gzip = true
+		pc.gz.start(&pc.body, resp)
+	}
+	if framing.Body == h1.BodyNone || framing.Body == h1.BodyLength && framing.ContentLength == 0 {
+		rb.finish(true)
+	}
+	return nil
+}
+
+// retryable reports whether a request that failed with err on pc may be
+// sent again on a fresh connection: pc was reused (a server may close an
+// idle connection at any time), no byte of a response arrived, and the
+// request can be replayed: its body is absent or GetBody can make it
+// again, and it is idempotent (or carries an Idempotency-Key), or not a
+// byte of it had reached the connection.
+func (pc *persistConn) retryable(ctx context.Context, req *Request, err error) bool {
+	if !pc.reused || !pc.quiet() || ctx.Err() != nil || errors.Is(err, ErrBodyLength) {
+		return false
+	}
+	var me *MalformedResponseError
+	if errors.As(err, &me) || err == ErrTooManyInterimResponses || err == ErrUnexpectedUpgrade || err == ErrResponseHeaderTimeout {
+		return false
+	}
+	if req.Body != nil && req.GetBody == nil {
+		return false
+	}
+	return MethodIsIdempotent(method(req)) || req.Header.Has("Idempotency-Key") ||
+		req.Header.Has("X-Idempotency-Key") || pc.w.n == 0
+}
+
+// States of a respBody.
+const (
+	bodyActive   = iota // the exchange is on
+	bodyFinished        // the body ended (or failed); the connection is gone
+	bodyClosed          // closed by the caller; the handle is back on the connection
+)
+
+// respBody is the Response.Body of the native Transport. It reads through
+// its connection's reusable h1.BodyReader (and gzip decoder), and gives the
+// connection back once the body ends. The handle itself is recycled by the
+// connection when the caller closes it, so a caller that closes its
+// bodies allocates none.
+type respBody struct {
+	pc    *persistConn
+	resp  *Response
+	gzip  bool
+	state uint8
+	err   error // returned once finished: io.EOF or the error that ended the body
+}
+
+// errRespBodyClosed is returned by Read after Close.
+var errRespBodyClosed = errors.New("turbohttp: read on closed response body")
+
+func (rb *respBody) Read(p []byte) (int, error) {
+	switch rb.state {
+	case bodyFinished:
+		return 0, rb.err
+	case bodyClosed:
+		return 0, errRespBodyClosed
+	}
+	var n int
+	var err error
+	if rb.gzip {
+		n, err = rb.pc.gz.Read(p)
+	} else {
+		n, err = rb.pc.body.Read(p)
+	}
+	switch {
+	case err == io.EOF:
+		rb.finish(true)
+	case err != nil:
+		err = rb.pc.mapError(rb.resp.Request.Context(), err)
+		rb.finish(false)
+		rb.err = err
+	}
+	return n, err
+}
+
+// Close ends the body. Unread bytes are skipped when they are all already
+// buffered; otherwise the connection is closed rather than drained.
+func (rb *respBody) Close() error {
+	if rb.state == bodyActive {
+		pc := rb.pc
+		left := pc.body.Remaining()
+		ok := !rb.gzip && left >= 0 && left <= int64(pc.br.Buffered())
+		if ok {
+			_, err := pc.body.Discard(left)
+			ok = err == nil && pc.body.Done()
+		}
+		rb.finish(ok)
+		if !ok {
+			rb.err = errRespBodyClosed
+		}
+	}
+	if rb.state == bodyFinished {
+		rb.state = bodyClosed
+		rb.resp = nil
+		rb.pc.spare.Store(rb)
+	}
+	return nil
+}
+
+// finish ends the exchange: with ok and the body at its clean end, the
+// trailers are published and the connection goes back to the pool;
+// otherwise it is closed.
+func (rb *respBody) finish(ok bool) {
+	pc := rb.pc
+	rb.state, rb.err = bodyFinished, io.EOF
+	ok = ok && pc.body.Done()
+	if ok {
+		for _, f := range pc.body.Trailers() {
+			rb.resp.Trailer.AddBytes(f.Name, f.Value)
+		}
+	}
+	if !pc.endCancel() || !ok {
+		pc.t.releaseConn(pc)
+		return
+	}
+	pc.t.putConn(pc)
+}
+
+// pcReader is the source of a connection's bufio.Reader: bytes moved aside
+// when the buffer grew, then the connection.
+type pcReader struct {
+	conn    net.Conn
+	pending []byte
+}
+
+func (r *pcReader) Read(p []byte) (int, error) {
+	if len(r.pending) > 0 {
+		n := copy(p, r.pending)
+		r.pending = r.pending[n:]
+		return n, nil
+	}
+	return r.conn.Read(p)
+}
+
+// countingWriter counts the bytes that reached the connection in the
+// current exchange, so that a retry knows whether anything was sent.
+type countingWriter struct {
+	conn net.Conn
+	n    int64
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	n, err := w.conn.Write(p)
+	w.n += int64(n)
+	return n, err
+}
+
+// startTunnel hands the connection over to the caller after a 101
+// Switching Protocols (or a 2xx to CONNECT): resp.Body becomes an
+// io.ReadWriteCloser on the raw connection, which leaves the pool.
+func (pc *persistConn) startTunnel(resp *Response) error {
+	pc.endCancel()
+	pc.t.mu.Lock()
+	pc.t.connClosedLocked(pc.pool)
+	pc.t.mu.Unlock()
+	resp.ContentLength = -1
+	resp.Body = &tunnelBody{br: pc.br, conn: pc.conn}
+	return nil
+}
+
+// tunnelBody is the Body of a response that switched protocols: reads come
+// from the bytes already buffered, then the connection; writes go to the
+// connection; Close closes it.
+type tunnelBody struct {
+	br   *bufio.Reader
+	conn net.Conn
+}
+
+func (tb *tunnelBody) Read(p []byte) (int, error)  { return tb.br.Read(p) }
+func (tb *tunnelBody) Write(p []byte) (int, error) { return tb.conn.Write(p) }
+func (tb *tunnelBody) Close() error                { return tb.conn.Close() }

@@ -1,0 +1,107 @@
+package turbohttp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"time"
+)
+
+// defaultDialer dials when Transport.DialContext is nil.
+var defaultDialer = &net.Dialer{Timeout: defaultDialTimeout, KeepAlive: 30 * time.Second}
+
+// ErrTLSHandshakeTimeout is returned when TLSHandshakeTimeout expires.
+var ErrTLSHandshakeTimeout = timeoutError("turbohttp: TLS handshake timeout")
+
+// ErrALPN is returned when a TLS server negotiated a protocol other than
+// http/1.1.
+var ErrALPN = errors.New("turbohttp: server negotiated a protocol other than http/1.1")
+
+// dialConn makes a connection for p, whose slot the caller has already
+// counted in p.open; on failure the slot is freed.
+func (t *Transport) dialConn(ctx context.Context, p *hostPool) (*persistConn, error) {
+	c, err := t.dialFor(ctx, p)
+	t.mu.Lock()
+	p.stats.Dials++
+	if err != nil {
+		p.stats.DialErrors++
+		t.connClosedLocked(p)
+	}
+	t.mu.Unlock()
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	return newPersistConn(t, p, c), nil
+}
+
+// dialFor dials p's origin, directly or through its proxy, with TLS for
+// https.
+func (t *Transport) dialFor(ctx context.Context, p *hostPool) (net.Conn, error) {
+	if p.proxy != nil {
+		return t.dialProxy(ctx, p)
+	}
+	if p.https && t.DialTLSContext != nil {
+		return t.DialTLSContext(ctx, "tcp", p.addr)
+	}
+	c, err := t.dial(ctx, p.addr)
+	if err != nil || !p.https {
+		return c, err
+	}
+	return t.handshake(ctx, c, p.addr)
+}
+
+// dial opens a TCP connection to addr.
+func (t *Transport) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if t.DialContext != nil {
+		return t.DialContext(ctx, "tcp", addr)
+	}
+	return defaultDialer.DialContext(ctx, "tcp", addr)
+}
+
+// handshake runs the client side of TLS on c for the server at addr,
+// within TLSHandshakeTimeout and ctx; c is closed on failure.
+func (t *Transport) handshake(ctx context.Context, c net.Conn, addr string) (net.Conn, error) {
+	var cfg *tls.Config
+	if t.TLSClientConfig != nil {
+		cfg = t.TLSClientConfig.Clone()
+	} else {
+		cfg = &tls.Config{}
+	}
+	if cfg.ServerName == "" {
+		cfg.ServerName = hostOnly(addr)
+	}
+	cfg.NextProtos = []string{"http/1.1"}
+	tc := tls.Client(c, cfg)
+	hctx := ctx
+	if d := orDefault(t.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout); d > 0 {
+		var cancel context.CancelFunc
+		hctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	if err := tc.HandshakeContext(hctx); err != nil {
+		c.Close()
+		if ctx.Err() == nil && hctx.Err() != nil {
+			return nil, ErrTLSHandshakeTimeout
+		}
+		return nil, err
+	}
+	if p := tc.ConnectionState().NegotiatedProtocol; p != "" && p != "http/1.1" {
+		c.Close()
+		return nil, ErrALPN
+	}
+	return tc, nil
+}
+
+// hostOnly returns the host of host:port, without the brackets of an IPv6
+// literal.
+func hostOnly(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return host
+}

@@ -1,0 +1,476 @@
+package turbohttp
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// connectMethod is how a request reaches its origin: the origin's scheme
+// and authority, and the proxy, if any. Its key names the pool the
+// request's connections live in.
+type connectMethod struct {
+	https bool
+	host  []byte   // the URL's authority, host[:port], a view
+	proxy *url.URL // nil for a direct connection
+	kbuf  [80]byte // room to build the key without allocating
+}
+
+// connectMethodFor works out the connection a request needs, consulting
+// t.Proxy.
+func (t *Transport) connectMethodFor(req *Request) (connectMethod, error) {
+	cm := connectMethod{https: ascii4(req.URL.Scheme), host: req.URL.Host}
+	if t.Proxy != nil {
+		u, err := t.Proxy(req)
+		if err != nil {
+			return cm, err
+		}
+		if u != nil {
+			if err := checkProxyURL(u); err != nil {
+				return cm, err
+			}
+		}
+		cm.proxy = u
+	}
+	return cm, nil
+}
+
+// ascii4 reports whether scheme is "https" (case was folded by SetURL;
+// fold again for requests built by hand).
+func ascii4(scheme []byte) bool {
+	return len(scheme) == 5 && scheme[4]|0x20 == 's'
+}
+
+// appendKey appends the pool key: "http://host:port" or
+// "https://host:port", then "|proxy" when proxied. The port is always
+// written, so "example.com" and "example.com:80" share a pool.
+func (cm *connectMethod) appendKey(dst []byte) []byte {
+	if cm.https {
+		dst = append(dst, "https://"...)
+	} else {
+		dst = append(dst, "http://"...)
+	}
+	dst = appendHostPort(dst, cm.host, cm.https)
+	if cm.proxy != nil {
+		dst = append(append(dst, '|'), cm.proxy.String()...)
+	}
+	return dst
+}
+
+// appendHostPort appends host with its port, adding the scheme's default
+// port when it has none.
+func appendHostPort(dst, host []byte, https bool) []byte {
+	dst = append(dst, host...)
+	if hasPort(host) {
+		return dst
+	}
+	if https {
+		return append(dst, ":443"...)
+	}
+	return append(dst, ":80"...)
+}
+
+// hasPort reports whether an authority carries a port.
+func hasPort(host []byte) bool {
+	for i := len(host) - 1; i >= 0; i-- {
+		switch host[i] {
+		case ':':
+			return true
+		case ']':
+			return false
+		}
+	}
+	return false
+}
+
+// hostPool holds the connections of one key. Guarded by Transport.mu.
+type hostPool struct {
+	key   string
+	addr  string // host:port of the origin
+	https bool
+	proxy *url.URL
+	// proxyAuth is the Proxy-Authorization value for an http proxy with
+	// userinfo, "" otherwise.
+	proxyAuth string
+
+	idle    []*persistConn // LIFO: the most recently used last
+	open    int            // connections dialing, in use or idle
+	waiters waitQueue      // callers waiting for a connection (MaxConnsPerHost)
+	stats   HostStats
+}
+
+// HostStats describes one pool of a Transport: its gauges at the time of
+// the call and its counters since the pool was made.
+type HostStats struct {
+	// Key is "scheme://host:port", followed by "|proxy" when proxied.
+	Key string
+	// Addr is the origin's host:port.
+	Addr string
+
+	Open    int // connections dialing, in use or idle
+	Idle    int // idle connections
+	InUse   int // connections dialing or carrying an exchange
+	Waiting int // callers waiting for a connection
+
+	Dials            uint64 // connections dialed (successfully or not)
+	DialErrors       uint64 // dials that failed
+	Reuses           uint64 // requests served by an idle connection
+	Retries          uint64 // requests retried on a fresh connection
+	Evictions        uint64 // idle connections closed for MaxIdleConns or MaxIdleConnsPerHost
+	IdleTimeouts     uint64 // idle connections closed for IdleConnTimeout
+	ServerClosedIdle uint64 // idle connections found closed by the server (or with unsolicited bytes) before reuse
+}
+
+// maxForgetPools is how many pools the Transport keeps before it forgets
+// those that have no connection and no waiter (and their counters).
+const maxForgetPools = 1024
+
+// Stats returns a snapshot of every pool, in no particular order.
+func (t *Transport) Stats() []HostStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]HostStats, 0, len(t.pools))
+	for _, p := range t.pools {
+		out = append(out, p.snapshot())
+	}
+	return out
+}
+
+// HostStats returns the statistics of the pools for hostport ("host:port",
+// or a host alone for its default ports), summed over scheme and proxy.
+func (t *Transport) HostStats(hostport string) HostStats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	sum := HostStats{Addr: hostport}
+	for _, p := range t.pools {
+		if p.addr != hostport && !(strings.HasPrefix(p.addr, hostport) && (p.addr[len(hostport):] == ":80" || p.addr[len(hostport):] == ":443")) {
+			continue
+		}
+		s := p.snapshot()
+		sum.Open += s.Open
+		sum.Idle += s.Idle
+		sum.InUse += s.InUse
+		sum.Waiting += s.Waiting
+		sum.Dials += s.Dials
+		sum.DialErrors += s.DialErrors
+		sum.Reuses += s.Reuses
+		sum.Retries += s.Retries
+		sum.Evictions += s.Evictions
+		sum.IdleTimeouts += s.IdleTimeouts
+		sum.ServerClosedIdle += s.ServerClosedIdle
+	}
+	return sum
+}
+
+func (p *hostPool) snapshot() HostStats {
+	s := p.stats
+	s.Key, s.Addr = p.key, p.addr
+	s.Open, s.Idle, s.Waiting = p.open, len(p.idle), p.waiters.len()
+	s.InUse = p.open - len(p.idle)
+	return s
+}
+
+// poolLocked returns the pool for cm, making it if needed.
+func (t *Transport) poolLocked(cm *connectMethod) *hostPool {
+	key := cm.appendKey(cm.kbuf[:0])
+	if p := t.pools[string(key)]; p != nil {
+		return p
+	}
+	if t.pools == nil {
+		t.pools = make(map[string]*hostPool)
+	}
+	if len(t.pools) >= maxForgetPools {
+		t.forgetEmptyPoolsLocked()
+	}
+	p := &hostPool{
+		key:   string(key),
+		addr:  string(appendHostPort(nil, cm.host, cm.https)),
+		https: cm.https,
+		proxy: cm.proxy,
+	}
+	if cm.proxy != nil {
+		p.proxyAuth = proxyAuthorization(cm.proxy)
+	}
+	t.pools[p.key] = p
+	return p
+}
+
+func (t *Transport) forgetEmptyPoolsLocked() {
+	for k, p := range t.pools {
+		if p.open == 0 && p.waiters.len() == 0 {
+			delete(t.pools, k)
+		}
+	}
+}
+
+// getConn returns a connection for cm: the most recently used idle one
+// that is still healthy, unless fresh is set; else a new one if
+// MaxConnsPerHost allows; else the first one released after the callers
+// queued before this one were served.
+func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) (*persistConn, error) {
+	t.mu.Lock()
+	p := t.poolLocked(cm)
+	for !fresh {
+		pc := t.popIdleLocked(p)
+		if pc == nil {
+			break
+		}
+		t.mu.Unlock()
+		health := pc.idleHealth(t.idleTimeout())
+		if health == idleOK {
+			pc.reused = true
+			t.mu.Lock()
+			p.stats.Reuses++
+			t.mu.Unlock()
+			return pc, nil
+		}
+		pc.close()
+		t.mu.Lock()
+		if health == idleExpired {
+			p.stats.IdleTimeouts++
+		} else {
+			p.stats.ServerClosedIdle++
+		}
+		t.connClosedLocked(p)
+	}
+	if max := t.MaxConnsPerHost; max <= 0 || p.open < max {
+		p.open++
+		t.mu.Unlock()
+		return t.dialConn(ctx, p)
+	}
+	w := newWaiter()
+	p.waiters.push(w)
+	t.mu.Unlock()
+	return t.awaitConn(ctx, p, w)
+}
+
+// popIdleLocked takes the most recently used idle connection of p.
+func (t *Transport) popIdleLocked(p *hostPool) *persistConn {
+	if len(p.idle) == 0 {
+		return nil
+	}
+	pc := p.idle[len(p.idle)-1]
+	t.removeIdleLocked(pc)
+	return pc
+}
+
+// awaitConn waits for w to be served: with a connection released by
+// another caller, or with leave to dial (nil) when a connection closed.
+func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *waiter) (*persistConn, error) {
+	select {
+	case pc := <-w.ch:
+		return t.served(ctx, p, pc)
+	case <-ctx.Done():
+	}
+	t.mu.Lock()
+	if p.waiters.remove(w) {
+		t.mu.Unlock()
+		return nil, ctx.Err()
+	}
+	t.mu.Unlock()
+	// Served while giving up: pass what we got on.
+	if pc := <-w.ch; pc != nil {
+		t.putConn(pc)
+	} else {
+		t.mu.Lock()
+		t.connClosedLocked(p)
+		t.mu.Unlock()
+	}
+	return nil, ctx.Err()
+}
+
+// served finishes awaitConn for a waiter that was handed pc (nil: leave to
+// dial; the slot is already counted in p.open).
+func (t *Transport) served(ctx context.Context, p *hostPool, pc *persistConn) (*persistConn, error) {
+	if pc == nil {
+		return t.dialConn(ctx, p)
+	}
+	pc.reused = true
+	return pc, nil
+}
+
+// putConn takes a connection back once its exchange has ended cleanly: to
+// the first waiter, or onto the idle stack, or closes it.
+func (t *Transport) putConn(pc *persistConn) {
+	p := pc.pool
+	if pc.closing || !pc.quiet() {
+		t.releaseConn(pc)
+		return
+	}
+	t.mu.Lock()
+	if w := p.waiters.pop(); w != nil {
+		p.stats.Reuses++
+		t.mu.Unlock()
+		w.ch <- pc
+		return
+	}
+	if t.maxIdlePerHost() < 0 {
+		t.connClosedLocked(p)
+		t.mu.Unlock()
+		pc.close()
+		return
+	}
+	var evicted []*persistConn
+	if len(p.idle) >= t.maxIdlePerHost() {
+		old := p.idle[0]
+		t.removeIdleLocked(old)
+		t.connClosedLocked(p)
+		p.stats.Evictions++
+		evicted = append(evicted, old)
+	}
+	pc.idleAt = time.Now()
+	p.idle = append(p.idle, pc)
+	t.idleLRU.pushBack(pc)
+	t.idleTotal++
+	if max := t.maxIdleConns(); max >= 0 && t.idleTotal > max {
+		old := t.idleLRU.front()
+		t.removeIdleLocked(old)
+		t.connClosedLocked(old.pool)
+		old.pool.stats.Evictions++
+		evicted = append(evicted, old)
+	}
+	pc.armIdleTimer(t.idleTimeout())
+	t.mu.Unlock()
+	for _, old := range evicted {
+		old.close()
+	}
+}
+
+// removeIdleLocked takes pc off its pool's idle stack and the LRU list.
+func (t *Transport) removeIdleLocked(pc *persistConn) {
+	if !pc.inIdle {
+		return
+	}
+	p := pc.pool
+	for i := len(p.idle) - 1; i >= 0; i-- {
+		if p.idle[i] == pc {
+			copy(p.idle[i:], p.idle[i+1:])
+			p.idle[len(p.idle)-1] = nil
+			p.idle = p.idle[:len(p.idle)-1]
+			break
+		}
+	}
+	t.idleLRU.remove(pc)
+	t.idleTotal--
+}
+
+// connClosedLocked accounts for a connection of p that closed (or was
+// never made): its slot goes to the first waiter, who may dial.
+func (t *Transport) connClosedLocked(p *hostPool) {
+	if w := p.waiters.pop(); w != nil {
+		w.ch <- nil // the slot passes on; p.open is unchanged
+		return
+	}
+	p.open--
+}
+
+// releaseConn closes pc, which was in use, and frees its slot.
+func (t *Transport) releaseConn(pc *persistConn) {
+	pc.close()
+	t.mu.Lock()
+	t.connClosedLocked(pc.pool)
+	t.mu.Unlock()
+}
+
+// idleExpired is run by a connection's idle timer.
+func (t *Transport) idleExpired(pc *persistConn) {
+	t.mu.Lock()
+	if !pc.inIdle || time.Since(pc.idleAt) < t.idleTimeout() {
+		t.mu.Unlock()
+		return
+	}
+	t.removeIdleLocked(pc)
+	pc.pool.stats.IdleTimeouts++
+	t.connClosedLocked(pc.pool)
+	t.mu.Unlock()
+	pc.close()
+}
+
+func (t *Transport) countRetry(p *hostPool) {
+	t.mu.Lock()
+	p.stats.Retries++
+	t.mu.Unlock()
+}
+
+// waiter is a caller queued for a connection. ch receives exactly one
+// value: a connection, or nil for leave to dial.
+type waiter struct {
+	ch chan *persistConn
+}
+
+func newWaiter() *waiter { return &waiter{ch: make(chan *persistConn, 1)} }
+
+// waitQueue is a FIFO of waiters.
+type waitQueue struct {
+	q    []*waiter
+	head int
+}
+
+func (q *waitQueue) len() int { return len(q.q) - q.head }
+
+func (q *waitQueue) push(w *waiter) {
+	if q.head > 0 && q.head == len(q.q) {
+		q.q, q.head = q.q[:0], 0
+	}
+	q.q = append(q.q, w)
+}
+
+func (q *waitQueue) pop() *waiter {
+	if q.len() == 0 {
+		return nil
+	}
+	w := q.q[q.head]
+	q.q[q.head] = nil
+	q.head++
+	return w
+}
+
+// remove takes w out of the queue, reporting whether it was there.
+func (q *waitQueue) remove(w *waiter) bool {
+	for i := q.head; i < len(q.q); i++ {
+		if q.q[i] == w {
+			copy(q.q[i:], q.q[i+1:])
+			q.q[len(q.q)-1] = nil
+			q.q = q.q[:len(q.q)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// idleList is an intrusive doubly linked list of idle connections, least
+// recently used first; it allocates nothing.
+type idleList struct {
+	head, tail *persistConn
+}
+
+func (l *idleList) front() *persistConn { return l.head }
+
+func (l *idleList) pushBack(pc *persistConn) {
+	pc.inIdle = true
+	pc.prev, pc.next = l.tail, nil
+	if l.tail != nil {
+		l.tail.next = pc
+	} else {
+		l.head = pc
+	}
+	l.tail = pc
+}
+
+func (l *idleList) remove(pc *persistConn) {
+	if !pc.inIdle {
+		return
+	}
+	if pc.prev != nil {
+		pc.prev.next = pc.next
+	} else {
+		l.head = pc.next
+	}
+	if pc.next != nil {
+		pc.next.prev = pc.prev
+	} else {
+		l.tail = pc.prev
+	}
+	pc.prev, pc.next, pc.inIdle = nil, nil, false
+}
