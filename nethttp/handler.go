@@ -1,6 +1,7 @@
 package nethttp
 
 import (
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -91,6 +92,10 @@ func (a *Adapter) serve(x *exchange, w turbohttp.ResponseWriter, r *turbohttp.Re
 		badRequest(w)
 		return
 	}
+	if r.Method == http.MethodOptions && x.req.RequestURI == "*" {
+		globalOptions(w, r)
+		return
+	}
 	var hw http.ResponseWriter = &x.rw
 	if _, ok := w.(turbohttp.Hijacker); ok {
 		hw = &x.hj
@@ -98,6 +103,9 @@ func (a *Adapter) serve(x *exchange, w turbohttp.ResponseWriter, r *turbohttp.Re
 	returned := false
 	defer func() {
 		x.body.done()
+		if f := x.req.MultipartForm; f != nil {
+			f.RemoveAll() // as net/http: the temporary files go
+		}
 		if !returned {
 			abortPanic(recover())
 		}
@@ -142,6 +150,10 @@ func (x *exchange) release() {
 	x.rw.w = nil
 	clear(x.rw.header)
 	clear(x.rw.keys)
+	clear(x.rw.declared)
+	clear(x.strs.vals)
+	clear(x.cr.trailer)
+	x.cr.requestURI, x.cr.host = "", ""
 }
 
 // prepare fills x.req from r and sets up the response writer over w.
@@ -202,6 +214,21 @@ func (x *exchange) remoteAddr(a net.Addr) string {
 	}
 	return s
 }
+
+// globalOptions answers "OPTIONS *", which net/http's server answers
+// itself without calling the handler: 200 with an empty body.
+func globalOptions(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		// A body of OPTIONS has no defined meaning: read a little of it
+		// and let the server decide about the rest.
+		io.CopyN(io.Discard, r.Body, maxOptionsBody)
+	}
+}
+
+// maxOptionsBody is how much of the body of an "OPTIONS *" request is
+// read, as net/http.
+const maxOptionsBody = 4 << 10
 
 // badRequest answers a request whose target net/http could not parse, as
 // net/http does.

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httptrace"
 	"net/textproto"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -572,6 +575,10 @@ func TestPanicRecovered(t *testing.T) {
 	if !strings.Contains(s, "boom in handler") || !strings.Contains(s, "invalid WriteHeader code 42") {
 		t.Errorf("panics not logged: %s", s)
 	}
+	// The stack logged is the handler's, where it panicked.
+	if !strings.Contains(s, "nethttp.TestPanicRecovered.func1") {
+		t.Errorf("the handler's frame is missing from the stack logged: %s", s)
+	}
 }
 
 func TestBadTarget(t *testing.T) {
@@ -667,5 +674,112 @@ func TestAdapterAllocs(t *testing.T) {
 	})
 	if allocs != 1 {
 		t.Errorf("%v allocations per request, want 1", allocs)
+	}
+}
+
+func TestFileServer(t *testing.T) {
+	dir := t.TempDir()
+	content := bytes.Repeat([]byte("0123456789abcdef"), 10000)
+	if err := os.WriteFile(filepath.Join(dir, "data.bin"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	addr := startServer(t, http.FileServer(http.Dir(dir)))
+	c := newClient(t)
+	resp, body := do(t, c, "GET", "http://"+addr+"/data.bin", "")
+	if resp.StatusCode != 200 || body != string(content) {
+		t.Errorf("file: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/data.bin", nil)
+	req.Header.Set("Range", "bytes=16-31")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	part, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 206 || string(part) != string(content[16:32]) {
+		t.Errorf("range: %d %q", resp.StatusCode, part)
+	}
+}
+
+func TestMultipartFilesRemoved(t *testing.T) {
+	paths := make(chan string, 1)
+	addr := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(0); err != nil {
+			t.Error(err)
+			return
+		}
+		f, err := r.MultipartForm.File["upload"][0].Open()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer f.Close()
+		osf, ok := f.(*os.File)
+		if !ok {
+			t.Errorf("upload kept in memory (%T)", f)
+			return
+		}
+		paths <- osf.Name()
+	}))
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	fw, _ := mw.CreateFormFile("upload", "a.txt")
+	fw.Write(bytes.Repeat([]byte("x"), 1000))
+	mw.Close()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/", &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	resp, err := newClient(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	path := <-paths
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("temporary file %s still there: %v", path, err)
+	}
+}
+
+// TestRequestTargets sends each form of request target and version
+// through the server and compares what the handler sees with net/http's
+// own server.
+func TestRequestTargets(t *testing.T) {
+	report := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		fmt.Fprintf(w, "%s|%s|%s|%s|%q|%q|%q|%v|%v", r.Method, r.Proto, r.Host, r.RequestURI,
+			r.URL.Scheme, r.URL.Host, r.URL.Path, r.URL.RawQuery, r.Close)
+	})
+	ours := startServer(t, report)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := &http.Server{Handler: report}
+	go theirs.Serve(ln)
+	t.Cleanup(func() { theirs.Close() })
+	for _, req := range []string{
+		"GET /p/a%20th?q=1 HTTP/1.1\r\nHost: h.example\r\n\r\n",
+		"GET http://abs.example:81/x?y HTTP/1.1\r\nHost: abs.example:81\r\n\r\n",
+		"CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n",
+		"GET /old HTTP/1.0\r\n\r\n",
+		"GET /old-ka HTTP/1.0\r\nConnection: keep-alive\r\nHost: h\r\n\r\n",
+	} {
+		var got [2]string
+		for i, addr := range []string{ours, ln.Addr().String()} {
+			rc := dialRaw(t, addr)
+			io.WriteString(rc, req)
+			head := rc.readHead(t)
+			if _, ok := field(head, "Content-Length"); !ok {
+				b, _ := io.ReadAll(rc.br)
+				got[i] = head[0][len("HTTP/1.x "):] + " " + string(b)
+				continue
+			}
+			// The version of the status line is the server's choice.
+			got[i] = head[0][len("HTTP/1.x "):] + " " + rc.readBody(t, head)
+		}
+		if got[0] != got[1] {
+			t.Errorf("%q:\n ours     %s\n net/http %s", req, got[0], got[1])
+		}
 	}
 }

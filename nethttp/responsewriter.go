@@ -3,9 +3,11 @@ package nethttp
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"turbohttp"
@@ -108,6 +110,28 @@ func (rw *responseWriter) WriteString(s string) (int, error) {
 	n, err := rw.w.WriteString(s)
 	return n, netError(err)
 }
+
+// ReadFrom copies src into the body through a pooled buffer, so that
+// io.Copy to the writer (as http.ServeContent and http.FileServer do)
+// allocates no buffer of its own.
+func (rw *responseWriter) ReadFrom(src io.Reader) (int64, error) {
+	bp := copyBufPool.Get().(*[]byte)
+	defer copyBufPool.Put(bp)
+	// Hide src's WriterTo and rw's ReaderFrom, so that io.CopyBuffer
+	// uses the buffer: *os.File's WriteTo would allocate its own.
+	return io.CopyBuffer(writerOnly{rw}, readerOnly{src}, *bp)
+}
+
+// copyBufSize is the size of the buffers ReadFrom copies through.
+const copyBufSize = 32 << 10
+
+var copyBufPool = sync.Pool{New: func() any {
+	b := make([]byte, copyBufSize)
+	return &b
+}}
+
+type writerOnly struct{ io.Writer }
+type readerOnly struct{ io.Reader }
 
 // Flush implements http.Flusher: it sends the head and the body written
 // so far.
