@@ -305,11 +305,8 @@ func validAuthority[S ~string | ~[]byte](a S, needPort bool) bool {
 	i := 0
 	if len(a) > 0 && a[0] == '[' {
 		for i = 1; i < len(a) && a[i] != ']'; i++ {
-			if c := a[i]; !ascii.IsHex(c) && c != ':' && c != '.' {
-				return false
-			}
 		}
-		if i < 3 || i == len(a) {
+		if i == len(a) || !validIPv6(a[1:i]) {
 			return false
 		}
 		i++
@@ -333,6 +330,73 @@ func validAuthority[S ~string | ~[]byte](a S, needPort bool) bool {
 		}
 	}
 	return true
+}
+
+// validIPv6 reports whether s is an IPv6address (RFC 3986 §3.2.2): eight
+// groups of one to four hex digits, or fewer with one "::", the last two
+// possibly written as an IPv4 address. Zones and IPvFuture are refused.
+func validIPv6[S ~string | ~[]byte](s S) bool {
+	groups, ellipsis, i := 0, false, 0
+	if len(s) >= 2 && s[0] == ':' && s[1] == ':' {
+		ellipsis, i = true, 2
+	}
+	for i < len(s) {
+		j := i
+		for j < len(s) && j-i < 5 && ascii.IsHex(s[j]) {
+			j++
+		}
+		if j < len(s) && s[j] == '.' {
+			if !validIPv4(s[i:]) {
+				return false
+			}
+			groups += 2
+			break
+		}
+		if j == i || j-i > 4 {
+			return false
+		}
+		groups++
+		if i = j; i == len(s) {
+			break
+		}
+		if s[i] != ':' || i+1 == len(s) {
+			return false
+		}
+		if i++; s[i] == ':' {
+			if ellipsis {
+				return false
+			}
+			ellipsis = true
+			i++
+		}
+	}
+	if ellipsis {
+		return groups <= 7
+	}
+	return groups == 8
+}
+
+// validIPv4 reports whether s is a dotted-decimal IPv4 address: four
+// numbers of 0 to 255 without leading zeros.
+func validIPv4[S ~string | ~[]byte](s S) bool {
+	parts, v, digits := 0, 0, 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || s[i] == '.' {
+			if digits == 0 || parts == 4 {
+				return false
+			}
+			parts, v, digits = parts+1, 0, 0
+			continue
+		}
+		if !isDigit(s[i]) || digits > 0 && v == 0 {
+			return false
+		}
+		v, digits = v*10+int(s[i]-'0'), digits+1
+		if v > 255 {
+			return false
+		}
+	}
+	return parts == 4
 }
 
 // validHost reports whether v is a valid Host field value: an authority

@@ -353,3 +353,21 @@ func nextPrefix(i int) int {
 	}
 	return i + 997
 }
+
+func TestValidIPv6(t *testing.T) {
+	for _, tc := range []struct {
+		in string
+		ok bool
+	}{
+		{"::1", true}, {"::", true}, {"2001:db8::1", true}, {"1:2:3:4:5:6:7:8", true}, {"1:2:3:4:5:6:7::", true},
+		{"::ffff:192.0.2.1", true}, {"1:2:3:4:5:6:1.2.3.4", true}, {"FFFF::abcd", true},
+		{"", false}, {"00", false}, {":", false}, {":1", false}, {"1:", false}, {"1::2::3", false},
+		{"1:2:3:4:5:6:7:8:9", false}, {"1:2:3:4:5:6:7", false}, {"12345::", false}, {"::g", false},
+		{"::1.2.3", false}, {"::1.2.3.256", false}, {"::01.2.3.4", false}, {"::1.2.3.4:5", false},
+		{"1.2.3.4", false}, {"1:2:3:4:5:6:7:1.2.3.4", false}, {"fe80::1%25eth0", false}, {"v1.x", false},
+	} {
+		if got := validIPv6(tc.in); got != tc.ok {
+			t.Errorf("validIPv6(%q) = %v", tc.in, got)
+		}
+	}
+}
