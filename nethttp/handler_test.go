@@ -15,6 +15,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -361,6 +362,35 @@ func TestHijackUpgradeEcho(t *testing.T) {
 		if err != nil || line != "echo: "+msg {
 			t.Fatalf("got %q, %v; want echo of %q", line, err, msg)
 		}
+	}
+}
+
+// TestHijackAfterSwitchingProtocols follows coder/websocket: the handler
+// sets the upgrade fields, writes 101 and then hijacks; the head must go
+// out, Connection field included, before the handler's own bytes.
+func TestHijackAfterSwitchingProtocols(t *testing.T) {
+	addr := startServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "websocket")
+		w.WriteHeader(http.StatusSwitchingProtocols)
+		c, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		brw.WriteString("frames")
+		brw.Flush()
+	}))
+	rc := dialRaw(t, addr)
+	io.WriteString(rc, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+	head := rc.readHead(t)
+	want := []string{"HTTP/1.1 101 Switching Protocols", "Connection: Upgrade", "Upgrade: websocket"}
+	if !slices.Equal(head, want) {
+		t.Errorf("head %q, want %q", head, want)
+	}
+	if rest, _ := io.ReadAll(rc.br); string(rest) != "frames" {
+		t.Errorf("after the head: %q", rest)
 	}
 }
 

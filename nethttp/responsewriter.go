@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -24,9 +25,12 @@ type responseWriter struct {
 	w      turbohttp.ResponseWriter
 	header http.Header
 
+	// status is the final status once wroteHeader is set.
+	status int
 	// wroteHeader is set once the final status is chosen and the header
-	// copied; hijacked once the handler took the connection.
-	wroteHeader, hijacked bool
+	// copied; flushed once the handler flushed; hijacked once the
+	// handler took the connection.
+	wroteHeader, flushed, hijacked bool
 	// declared holds the trailer names the "Trailer" field announced
 	// when the header was copied.
 	declared []string
@@ -41,7 +45,8 @@ type hijackWriter struct{ *responseWriter }
 func (rw *responseWriter) reset(w turbohttp.ResponseWriter) {
 	rw.w = w
 	clear(rw.header)
-	rw.wroteHeader, rw.hijacked = false, false
+	rw.status = 0
+	rw.wroteHeader, rw.flushed, rw.hijacked = false, false, false
 	rw.declared = rw.declared[:0]
 }
 
@@ -69,6 +74,7 @@ func (rw *responseWriter) WriteHeader(code int) {
 		return
 	}
 	rw.wroteHeader = true
+	rw.status = code
 	rw.keys = copyHeader(rw.w.Header(), rw.header, rw.keys)
 	for _, v := range rw.header["Trailer"] {
 		rw.declared = appendTrailerNames(rw.declared, v)
@@ -142,6 +148,7 @@ func (rw *responseWriter) FlushError() error {
 	if !rw.wroteHeader {
 		rw.WriteHeader(http.StatusOK)
 	}
+	rw.flushed = true
 	return netError(rw.w.Flush())
 }
 
@@ -170,10 +177,13 @@ func (rw *responseWriter) EnableFullDuplex() error {
 }
 
 // Hijack implements http.Hijacker. As with net/http, a final status
-// already chosen is sent first.
+// already chosen is sent first: a 101 (Switching Protocols) head is
+// written by the adapter itself, with every field of the header,
+// Connection included.
 func (hw hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	rw := hw.responseWriter
-	if rw.wroteHeader && !rw.hijacked {
+	upgrade := rw.wroteHeader && !rw.flushed && !rw.hijacked && rw.status == http.StatusSwitchingProtocols
+	if rw.wroteHeader && !upgrade && !rw.hijacked {
 		if err := rw.w.Flush(); err != nil {
 			return nil, nil, netError(err)
 		}
@@ -183,7 +193,33 @@ func (hw hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 		return nil, nil, netError(err)
 	}
 	rw.hijacked = true
+	if upgrade {
+		if err := writeSwitchingHead(brw.Writer, rw.header, rw.keys); err != nil {
+			c.Close()
+			return nil, nil, err
+		}
+	}
 	return c, brw, nil
+}
+
+// writeSwitchingHead writes and flushes a 101 response head with the
+// fields of h that can be sent. keys is scratch space.
+func writeSwitchingHead(w *bufio.Writer, h http.Header, keys []string) error {
+	w.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+	keys = keys[:0]
+	for k := range h {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		for _, v := range h[k] {
+			if v = cleanFieldValue(v); turbohttp.ValidFieldName(k) && turbohttp.ValidFieldValue(v) {
+				w.WriteString(k + ": " + v + "\r\n")
+			}
+		}
+	}
+	w.WriteString("\r\n")
+	return w.Flush()
 }
 
 // finish completes the response after the handler returned: the header
