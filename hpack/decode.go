@@ -1,6 +1,5 @@
 package hpack
 
-
 // Limits of the Decoder.
 const (
 	// DefaultMaxHeaderListSize is the default Decoder.MaxHeaderListSize, the
@@ -90,10 +89,12 @@ func (d *Decoder) DynamicTableSize() (size, maxSize uint32) {
 
 // blockState is the progress through one header block.
 type blockState struct {
-	emit      func(Field) error
-	fields    int
-	size      uint64 // header list size so far
-	seenField bool
+	emit   func(Field) error
+	fields int
+	size   uint64 // header list size so far
+	// The Decoder's limits, for the block.
+	maxFields, maxString int
+	maxSize              uint64
 	// abandon is the first limit or emit error; once set, nothing more is
 	// emitted, and strings are decoded only as far as the table needs.
 	abandon error
@@ -110,7 +111,7 @@ func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
 	if d.err != nil {
 		return d.err
 	}
-	st := blockState{emit: emit}
+	st := blockState{emit: emit, maxFields: d.MaxFields, maxString: d.MaxStringLength, maxSize: uint64(d.MaxHeaderListSize)}
 	if err := d.decode(block, &st); err != nil {
 		d.err = err
 		return err
@@ -120,22 +121,8 @@ func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
 
 func (d *Decoder) decode(block []byte, st *blockState) error {
 	off := 0
-	for off < len(block) {
-		p := block[off:]
-		var n int
-		var err error
-		switch b := p[0]; {
-		case b >= 0x80:
-			n, err = d.indexed(p, st)
-		case b >= 0x40:
-			n, err = d.literal(p, 6, true, false, st)
-		case b >= 0x20:
-			n, err = d.sizeUpdate(p, st)
-		case b >= 0x10:
-			n, err = d.literal(p, 4, false, true, st)
-		default:
-			n, err = d.literal(p, 4, false, false, st)
-		}
+	for off < len(block) && block[off]&0xe0 == 0x20 {
+		n, err := d.sizeUpdate(block[off:])
 		if err != nil {
 			return &DecodingError{Offset: off, Err: err}
 		}
@@ -144,35 +131,61 @@ func (d *Decoder) decode(block []byte, st *blockState) error {
 	if d.mustUpdate {
 		return &DecodingError{Offset: off, Err: ErrSizeUpdateMissing}
 	}
+	for off < len(block) {
+		// Fast path: an indexed field with a one-byte index.
+		if b := block[off]; b > 0x80 && b < 0xff {
+			var e *entry
+			if idx := uint32(b & 0x7f); idx <= uint32(staticLen) {
+				e = &staticFields[idx]
+			} else if k := idx - uint32(staticLen); k <= uint32(d.table.n) {
+				e = d.table.entryAt(d.table.added - k)
+			} else {
+				return &DecodingError{Offset: off, Err: ErrInvalidIndex}
+			}
+			if st.abandon == nil && st.admit(len(e.name), len(e.value)) {
+				if err := st.emit(Field{Name: e.name, Value: e.value}); err != nil {
+					st.abandon = err
+				}
+			}
+			off++
+			continue
+		}
+		n, err := d.field(block[off:], st)
+		if err != nil {
+			return &DecodingError{Offset: off, Err: err}
+		}
+		off += n
+	}
 	return nil
 }
 
-// startField checks what every field representation requires first.
-func (d *Decoder) startField(st *blockState) error {
-	if d.mustUpdate {
-		return ErrSizeUpdateMissing
+// field decodes one field representation other than a size update.
+func (d *Decoder) field(p []byte, st *blockState) (int, error) {
+	switch b := p[0]; {
+	case b >= 0x80:
+		return d.indexed(p, st)
+	case b >= 0x40:
+		return d.literal(p, 6, true, false, st)
+	case b >= 0x20:
+		return 0, ErrSizeUpdateAfterField
+	case b >= 0x10:
+		return d.literal(p, 4, false, true, st)
+	default:
+		return d.literal(p, 4, false, false, st)
 	}
-	st.seenField = true
-	return nil
 }
 
 // indexed decodes an indexed header field (RFC 7541, Section 6.1).
 func (d *Decoder) indexed(p []byte, st *blockState) (int, error) {
-	idx, n := uint32(p[0]&0x7f), 1
-	if idx == 0x7f {
-		var err error
-		if idx, n, err = readIntegerTail(p, idx); err != nil {
-			return 0, err
-		}
+	idx, n, err := ReadInteger(p, 7)
+	if err != nil {
+		return 0, err
 	}
 	name, value, err := d.lookup(idx)
 	if err != nil {
 		return 0, err
 	}
-	if err := d.startField(st); err != nil {
-		return 0, err
-	}
-	d.deliver(st, name, value, len(name), len(value), false)
+	d.deliver(st, name, value, false)
 	return n, nil
 }
 
@@ -194,9 +207,6 @@ func (d *Decoder) lookup(idx uint32) (name, value []byte, err error) {
 // name index has a prefix of prefix bits; indexing selects incremental
 // indexing and sensitive the never-indexed form.
 func (d *Decoder) literal(p []byte, prefix uint8, indexing, sensitive bool, st *blockState) (int, error) {
-	if err := d.startField(st); err != nil {
-		return 0, err
-	}
 	idx, n, err := ReadInteger(p, prefix)
 	if err != nil {
 		return 0, err
@@ -234,7 +244,11 @@ func (d *Decoder) literal(p []byte, prefix uint8, indexing, sensitive bool, st *
 			d.table.addTooLarge()
 		}
 	}
-	d.deliver(st, name, value, nameLen, valueLen, sensitive)
+	if stored {
+		d.deliver(st, name, value, sensitive)
+	} else {
+		st.refuse(nameLen, valueLen)
+	}
 	return n, nil
 }
 
@@ -289,10 +303,7 @@ func (d *Decoder) readString(p []byte, maxLen int) (s []byte, length, n int, sto
 
 // sizeUpdate decodes a dynamic table size update (RFC 7541, Section 6.3),
 // which may only come before the first field of a block.
-func (d *Decoder) sizeUpdate(p []byte, st *blockState) (int, error) {
-	if st.seenField {
-		return 0, ErrSizeUpdateAfterField
-	}
+func (d *Decoder) sizeUpdate(p []byte) (int, error) {
 	v, n, err := ReadInteger(p, 5)
 	if err != nil {
 		return 0, err
@@ -305,27 +316,44 @@ func (d *Decoder) sizeUpdate(p []byte, st *blockState) (int, error) {
 	return n, nil
 }
 
-// deliver applies the limits to one field of nameLen and valueLen bytes and
-// emits it if they allow. name and value are nil when the field was too
-// large to be stored, which the limits always catch.
-func (d *Decoder) deliver(st *blockState, name, value []byte, nameLen, valueLen int, sensitive bool) {
-	if st.abandon != nil {
-		return
-	}
-	st.fields++
-	st.size += uint64(nameLen) + uint64(valueLen) + entryOverhead
-	switch {
-	case nameLen > d.MaxStringLength || valueLen > d.MaxStringLength:
-		st.abandon = ErrStringTooLong
-	case st.fields > d.MaxFields:
-		st.abandon = ErrTooManyFields
-	case st.size > uint64(d.MaxHeaderListSize):
-		st.abandon = ErrHeaderListTooLarge
-	case name == nil && nameLen > 0 || value == nil && valueLen > 0:
-		st.abandon = ErrHeaderListTooLarge
-	default:
+// deliver applies the limits to one field and emits it if they allow.
+func (d *Decoder) deliver(st *blockState, name, value []byte, sensitive bool) {
+	if st.abandon == nil && st.admit(len(name), len(value)) {
 		if err := st.emit(Field{Name: name, Value: value, Sensitive: sensitive}); err != nil {
 			st.abandon = err
 		}
 	}
+}
+
+// admit accounts for a field of nameLen and valueLen bytes and reports
+// whether the limits allow it; if not, it abandons the block.
+func (st *blockState) admit(nameLen, valueLen int) bool {
+	st.fields++
+	st.size += uint64(nameLen) + uint64(valueLen) + entryOverhead
+	if st.fields > st.maxFields || st.size > st.maxSize || nameLen > st.maxString || valueLen > st.maxString {
+		st.abandon = st.limitError(nameLen, valueLen)
+		return false
+	}
+	return true
+}
+
+// refuse accounts for a field whose name or value was too long to be
+// stored (nameLen and valueLen are their decoded lengths) and abandons the
+// block.
+func (st *blockState) refuse(nameLen, valueLen int) {
+	if st.abandon == nil && st.admit(nameLen, valueLen) {
+		st.abandon = ErrHeaderListTooLarge // not reached: storage is refused for breaking a limit
+	}
+}
+
+// limitError names the limit that a field of nameLen and valueLen bytes
+// broke.
+func (st *blockState) limitError(nameLen, valueLen int) error {
+	switch {
+	case nameLen > st.maxString || valueLen > st.maxString:
+		return ErrStringTooLong
+	case st.fields > st.maxFields:
+		return ErrTooManyFields
+	}
+	return ErrHeaderListTooLarge
 }

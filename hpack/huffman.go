@@ -171,32 +171,44 @@ func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
 	buf := slices.Grow(dst, bound+8)[:start+bound+8]
 	d := huffmanDecoder{src: src, buf: buf, o: start}
 	if bound <= maxN {
-		// The limit cannot be reached: decode the bulk without checks.
-		if err := d.bulk(); err != nil {
-			return buf[:d.o], d.o - start, err
+		// The limit cannot be reached: decode without checking it.
+		err := d.bulk()
+		if err == nil {
+			err = d.tail()
 		}
+		return buf[:d.o], d.o - start, err
 	}
 	limit := start + maxN
+	i, acc, nbits, o := 0, uint64(0), uint(0), start
 	for {
-		for d.nbits <= 56 && d.i < len(src) {
-			d.acc |= uint64(src[d.i]) << (56 - d.nbits)
-			d.nbits += 8
-			d.i++
+		for nbits <= 56 && i < len(src) {
+			acc |= uint64(src[i]) << (56 - nbits)
+			nbits += 8
+			i++
 		}
-		if d.nbits == 0 {
-			return buf[:d.o], d.o - start, nil
+		if nbits == 0 {
+			return buf[:o], o - start, nil
 		}
-		if d.o > limit {
+		if o > limit {
 			return buf[:start], maxN + 1, errStringOverMax
 		}
-		sym, l, err := decodeSymbol(d.acc, d.nbits)
-		if err != nil || l == 0 {
-			return buf[:d.o], d.o - start, err
+		// A pair that needs bits past nbits is not taken.
+		e := huffmanPair[acc>>(64-pairBits)]
+		if l := uint(e>>18) & 63; l != 0 && l <= nbits {
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
+			o += int(e >> 16 & 3)
+			acc <<= l
+			nbits -= l
+			continue
 		}
-		buf[d.o] = byte(sym)
-		d.o++
-		d.acc <<= l
-		d.nbits -= l
+		sym, l, err := decodeSymbol(acc, nbits)
+		if err != nil || l == 0 {
+			return buf[:o], o - start, err
+		}
+		buf[o] = byte(sym)
+		o++
+		acc <<= l & 63
+		nbits -= l
 	}
 }
 
@@ -254,6 +266,9 @@ func (d *huffmanDecoder) bulk() error {
 // left-aligned in acc. At the end of the input, when those bits hold no
 // whole code, it checks the padding and returns l == 0.
 func decodeSymbol(acc uint64, nbits uint) (sym, l uint, err error) {
+	if nbits < 8 && acc>>(64-nbits) == 1<<nbits-1 {
+		return 0, 0, nil // the usual padding: no code of up to 7 bits is all ones
+	}
 	// Look at the input as if it were followed by ones, so that the
 	// padding shows up as the start of EOS.
 	w := acc | ^uint64(0)>>nbits
@@ -269,6 +284,48 @@ func decodeSymbol(acc uint64, nbits uint) (sym, l uint, err error) {
 		return 0, 0, ErrHuffmanEOS
 	}
 	return sym, l, nil
+}
+
+// tail decodes the input left after bulk: the nbits bits of acc, then
+// fewer than 8 bytes, which it copies to a zero-padded array so that
+// refills stay branch-free. avail counts the valid bits; past them, acc
+// holds zeros, which decodeSymbol does not look at.
+func (d *huffmanDecoder) tail() error {
+	var pad [16]byte
+	r := copy(pad[:8], d.src[d.i:])
+	avail := d.nbits + uint(8*r)
+	acc, nbits, j, buf, o := d.acc, d.nbits, 0, d.buf, d.o
+	for avail > 0 {
+		if nbits <= 56 {
+			acc |= binary.BigEndian.Uint64(pad[j:]) >> (nbits & 63)
+			j = min(j+int((63-nbits)>>3), 8) // past r, pad holds zeros only
+			nbits |= 56
+		}
+		v := min(nbits, avail)
+		e := huffmanPair[acc>>(64-pairBits)]
+		if l := uint(e>>18) & 63; l != 0 && l <= v {
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
+			o += int(e >> 16 & 3)
+			acc <<= l
+			nbits -= l
+			avail -= l
+			continue
+		}
+		sym, l, err := decodeSymbol(acc, v)
+		if err != nil {
+			return err
+		}
+		if l == 0 {
+			break
+		}
+		buf[o] = byte(sym)
+		o++
+		acc <<= l & 63
+		nbits -= l
+		avail -= l
+	}
+	d.o = o
+	return nil
 }
 
 // huffmanCount validates the Huffman-coded string src and returns its

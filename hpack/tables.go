@@ -83,7 +83,7 @@ const staticLen = len(staticTable)
 // staticFields holds the static table as byte slices, indexed by HPACK
 // index (entry 0 is unused). The Decoder emits views of it; nobody may
 // modify them.
-var staticFields [staticLen + 1]struct{ name, value []byte }
+var staticFields [staticLen + 1]entry
 
 func init() {
 	for i, e := range staticTable {
@@ -107,9 +107,10 @@ type dynamicTable struct {
 	maxSize    uint32
 }
 
-// entry locates one entry's name and value in dynamicTable.data.
+// entry is a table entry. In the dynamic table, name and value are views
+// of dynamicTable.data, valid until the data moves.
 type entry struct {
-	off, nameLen, valueLen uint32
+	name, value []byte
 }
 
 func (t *dynamicTable) entryAt(id uint32) *entry {
@@ -125,8 +126,7 @@ func (t *dynamicTable) live(id uint32) bool {
 // until the next change to the table.
 func (t *dynamicTable) field(id uint32) (name, value []byte) {
 	e := t.entryAt(id)
-	v := t.data[e.off : e.off+e.nameLen+e.valueLen]
-	return v[:e.nameLen:e.nameLen], v[e.nameLen:]
+	return e.name, e.value
 }
 
 // at returns the entry with dynamic index k (1 is the newest), if any.
@@ -149,8 +149,9 @@ func (t *dynamicTable) setMaxSize(v uint32) {
 func (t *dynamicTable) evictTo(v uint32) {
 	for t.size > v {
 		e := t.entryAt(t.added - uint32(t.n))
-		t.start += int(e.nameLen + e.valueLen)
-		t.size -= e.nameLen + e.valueLen + entryOverhead
+		t.start += len(e.name) + len(e.value)
+		t.size -= uint32(len(e.name)+len(e.value)) + entryOverhead
+		*e = entry{}
 		t.n--
 	}
 	if t.n == 0 {
@@ -172,9 +173,11 @@ func (t *dynamicTable) add(name, value []byte) {
 	if t.n == len(t.ents) {
 		t.growRing()
 	}
-	*t.entryAt(t.added) = entry{off: uint32(t.end), nameLen: uint32(len(name)), valueLen: uint32(len(value))}
-	t.end += copy(t.data[t.end:], name)
-	t.end += copy(t.data[t.end:], value)
+	e := t.entryAt(t.added)
+	e.name = t.data[t.end : t.end+len(name) : t.end+len(name)]
+	t.end += copy(e.name, name)
+	e.value = t.data[t.end : t.end+len(value) : t.end+len(value)]
+	t.end += copy(e.value, value)
 	t.added++
 	t.n++
 	t.size += uint32(need)
@@ -192,17 +195,25 @@ func (t *dynamicTable) reserve(k int) {
 		return
 	}
 	live := t.end - t.start
-	if t.start > 0 {
-		copy(t.data, t.data[t.start:t.end])
-		for i := 0; i < t.n; i++ {
-			t.entryAt(t.added - 1 - uint32(i)).off -= uint32(t.start)
-		}
-		t.start, t.end = 0, live
+	data := t.data
+	if want := 2 * (live + k); len(data) < want {
+		data = make([]byte, max(want, 256))
 	}
-	if want := 2 * (live + k); len(t.data) < want {
-		data := make([]byte, max(want, 256))
-		copy(data, t.data[:live])
-		t.data = data
+	copy(data, t.data[t.start:t.end])
+	t.data, t.start, t.end = data, 0, live
+	t.reslice()
+}
+
+// reslice points the live entries at their bytes after these moved to the
+// front of data.
+func (t *dynamicTable) reslice() {
+	off := 0
+	for i := t.n; i > 0; i-- {
+		e := t.entryAt(t.added - uint32(i))
+		nl, vl := len(e.name), len(e.value)
+		e.name = t.data[off : off+nl : off+nl]
+		e.value = t.data[off+nl : off+nl+vl : off+nl+vl]
+		off += nl + vl
 	}
 }
 
