@@ -247,12 +247,15 @@ func protoString(major, minor int) string {
 // copyHeader replaces dst's fields with src's, as net/http writes a
 // response head: keys sorted, values with CR or LF turned into spaces and
 // surrounding whitespace trimmed. Keys with http.TrailerPrefix are left
-// out (they are trailers). keys is scratch space, returned for reuse.
-func copyHeader(dst *turbohttp.Header, src http.Header, keys []string) []string {
+// out (they are trailers) and counted in trailers. keys is scratch space,
+// returned for reuse.
+func copyHeader(dst *turbohttp.Header, src http.Header, keys []string) (_ []string, trailers int) {
 	dst.Reset()
 	keys = keys[:0]
 	for k := range src {
-		if !strings.HasPrefix(k, http.TrailerPrefix) {
+		if strings.HasPrefix(k, http.TrailerPrefix) {
+			trailers++
+		} else {
 			keys = append(keys, k)
 		}
 	}
@@ -264,7 +267,7 @@ func copyHeader(dst *turbohttp.Header, src http.Header, keys []string) []string 
 			addField(dst, k, v)
 		}
 	}
-	return keys
+	return keys, trailers
 }
 
 // addField adds name: value to dst, cleaning value up as net/http does.

@@ -222,7 +222,9 @@ func TestCopyHeader(t *testing.T) {
 	}
 	var dst turbohttp.Header
 	dst.Add("Stale", "x")
-	copyHeader(&dst, src, nil)
+	if _, n := copyHeader(&dst, src, nil); n != 1 {
+		t.Errorf("%d trailer keys, want 1", n)
+	}
 	var got []string
 	for name, value := range dst.All() {
 		got = append(got, string(name)+": "+string(value))

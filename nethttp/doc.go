@@ -18,4 +18,15 @@
 // handler tree that keeps requests after returning (http.TimeoutHandler
 // does, when it times out) must be wrapped with an Adapter whose NoReuse is
 // set.
+//
+// # Differences from net/http's Server
+//
+// The request context carries the values of the turbohttp Server's
+// connection context (see its BaseContext and ConnContext), not
+// net/http's ServerContextKey and LocalAddrContextKey. The HTTP/1 server
+// runs the handler inline and does not read the connection meanwhile, so
+// a client's disconnect shows as a write error rather than as the end of
+// the context. Setting a header key to nil to suppress a field the server
+// adds (Header()["Content-Type"] = nil against content sniffing,
+// Header()["Date"] = nil) is not supported: the key is simply absent.
 package nethttp

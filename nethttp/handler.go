@@ -10,8 +10,7 @@ import (
 	"turbohttp"
 )
 
-// Adapter runs a net/http Handler as a turbohttp.Handler. The zero value
-// is not usable: set Handler.
+// Adapter runs a net/http Handler as a turbohttp.Handler.
 //
 // Each request reaches Handler as a full *http.Request: URL parsed from
 // the target as net/http does (an unparsable one gets 400 Bad Request),
@@ -32,7 +31,8 @@ import (
 // The objects handed to Handler are reused once it returns; see the
 // package documentation for what a handler may keep.
 type Adapter struct {
-	// Handler answers every request.
+	// Handler answers every request; nil means http.DefaultServeMux, as
+	// for net/http's Server.
 	Handler http.Handler
 
 	// NoReuse makes every request use fresh objects, for handler trees
@@ -42,8 +42,8 @@ type Adapter struct {
 	NoReuse bool
 }
 
-// Handler returns a turbohttp.Handler that serves h, reusing the
-// per-request objects (see Adapter).
+// Handler returns a turbohttp.Handler that serves h (nil:
+// http.DefaultServeMux), reusing the per-request objects (see Adapter).
 func Handler(h http.Handler) turbohttp.Handler { return &Adapter{Handler: h} }
 
 // exchange holds everything the adapter hands to the net/http handler for
@@ -107,10 +107,16 @@ func (a *Adapter) serve(x *exchange, w turbohttp.ResponseWriter, r *turbohttp.Re
 			f.RemoveAll() // as net/http: the temporary files go
 		}
 		if !returned {
-			abortPanic(recover())
+			if p := recover(); p != nil { // nil: runtime.Goexit, let it go on
+				abortPanic(p)
+			}
 		}
 	}()
-	a.Handler.ServeHTTP(hw, &x.req)
+	h := a.Handler
+	if h == nil {
+		h = http.DefaultServeMux
+	}
+	h.ServeHTTP(hw, &x.req)
 	returned = true
 	x.rw.finish()
 }

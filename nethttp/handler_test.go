@@ -15,6 +15,7 @@ import (
 	"net/textproto"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -811,5 +812,31 @@ func TestRequestTargets(t *testing.T) {
 		if got[0] != got[1] {
 			t.Errorf("%q:\n ours     %s\n net/http %s", req, got[0], got[1])
 		}
+	}
+}
+
+func TestDefaultServeMux(t *testing.T) {
+	http.HandleFunc("/nethttp-default-mux", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "default")
+	})
+	addr := startServer(t, nil)
+	if _, body := do(t, newClient(t), "GET", "http://"+addr+"/nethttp-default-mux", ""); body != "default" {
+		t.Errorf("body %q", body)
+	}
+}
+
+// TestGoexitInHandler checks that a handler ending its goroutine with
+// runtime.Goexit is not turned into a panic.
+func TestGoexitInHandler(t *testing.T) {
+	a := &Adapter{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		runtime.Goexit()
+	})}
+	done := make(chan any, 1)
+	go func() {
+		defer func() { done <- recover() }()
+		a.ServeHTTP(&recorder{}, newRequest("GET", "/"))
+	}()
+	if p := <-done; p != nil {
+		t.Errorf("Goexit became a panic: %v", p)
 	}
 }

@@ -67,7 +67,7 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	if code < 200 && code != http.StatusSwitchingProtocols {
 		h := rw.w.Header()
-		rw.keys = copyHeader(h, rw.header, rw.keys)
+		rw.keys, _ = copyHeader(h, rw.header, rw.keys)
 		h.Del("Content-Length")
 		h.Del("Transfer-Encoding")
 		rw.w.WriteHeader(code)
@@ -75,11 +75,14 @@ func (rw *responseWriter) WriteHeader(code int) {
 	}
 	rw.wroteHeader = true
 	rw.status = code
-	rw.keys = copyHeader(rw.w.Header(), rw.header, rw.keys)
+	var trailers int
+	rw.keys, trailers = copyHeader(rw.w.Header(), rw.header, rw.keys)
 	for _, v := range rw.header["Trailer"] {
 		rw.declared = appendTrailerNames(rw.declared, v)
 	}
-	rw.declareTrailers()
+	if trailers > 0 {
+		rw.declareTrailers()
+	}
 	rw.w.WriteHeader(code)
 }
 
