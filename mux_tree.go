@@ -158,10 +158,11 @@ func (n *node) literalChild(key string) *node {
 	}
 	c := &node{}
 	n.lits = append(n.lits, edge{key: key, child: c})
-	if n.litMap != nil || len(n.lits) > maxListedChildren {
-		if n.litMap == nil {
-			n.litMap = make(map[string]*node)
-		}
+	switch {
+	case n.litMap != nil:
+		n.litMap[key] = c
+	case len(n.lits) > maxListedChildren:
+		n.litMap = make(map[string]*node, len(n.lits))
 		for _, e := range n.lits {
 			n.litMap[e.key] = e.child
 		}
