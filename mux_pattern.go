@@ -78,7 +78,7 @@ func parsePattern(s string) (*pattern, error) {
 		p.method = s[:i]
 		rest = strings.TrimLeft(s[i+1:], " \t")
 		off = len(s) - len(rest)
-		if !ascii.IsToken(p.method) {
+		if p.method != "" && !ascii.IsToken(p.method) { // " /x" has no method
 			return fail(0, "invalid method %q", p.method)
 		}
 	}

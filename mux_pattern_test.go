@@ -37,6 +37,7 @@ func TestParsePattern(t *testing.T) {
 		{"/a/{$}", "", "", `/"a"/{$}`},
 		{"GET /", "GET", "", "/{...}"},
 		{"POST \t /x", "POST", "", `/"x"`},
+		{" \t/x", "", "", `/"x"`}, // as net/http: leading blanks, no method
 		{"BREW-1 /x", "BREW-1", "", `/"x"`},
 		{"Example.COM/", "", "example.com", "/{...}"},
 		{"[::1]/x", "", "::1", `/"x"`},
