@@ -89,12 +89,11 @@ func (d *Decoder) DynamicTableSize() (size, maxSize uint32) {
 
 // blockState is the progress through one header block.
 type blockState struct {
-	emit   func(Field) error
-	fields int
-	size   uint64 // header list size so far
-	// The Decoder's limits, for the block.
-	maxFields, maxString int
-	maxSize              uint64
+	emit func(Field) error
+	// What the limits leave of the field count and the header list size:
+	// the block is over them when either turns negative.
+	fieldsLeft, maxString int
+	sizeLeft              int64
 	// abandon is the first limit or emit error; once set, nothing more is
 	// emitted, and strings are decoded only as far as the table needs.
 	abandon error
@@ -111,7 +110,7 @@ func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
 	if d.err != nil {
 		return d.err
 	}
-	st := blockState{emit: emit, maxFields: d.MaxFields, maxString: d.MaxStringLength, maxSize: uint64(d.MaxHeaderListSize)}
+	st := blockState{emit: emit, fieldsLeft: d.MaxFields, sizeLeft: int64(d.MaxHeaderListSize), maxString: d.MaxStringLength}
 	if err := d.decode(block, &st); err != nil {
 		d.err = err
 		return err
@@ -259,8 +258,7 @@ func (d *Decoder) literal(p []byte, prefix uint8, indexing, sensitive bool, st *
 func (d *Decoder) stringMax(st *blockState, indexing bool, used int) int {
 	emitMax := 0
 	if st.abandon == nil {
-		budget := int64(d.MaxHeaderListSize) - int64(st.size) - entryOverhead - int64(used)
-		emitMax = int(max(0, min(budget, int64(d.MaxStringLength))))
+		emitMax = int(max(0, min(st.sizeLeft-entryOverhead-int64(used), int64(st.maxString))))
 	}
 	if indexing {
 		return max(emitMax, int(d.table.maxSize))
@@ -328,9 +326,9 @@ func (d *Decoder) deliver(st *blockState, name, value []byte, sensitive bool) {
 // admit accounts for a field of nameLen and valueLen bytes and reports
 // whether the limits allow it; if not, it abandons the block.
 func (st *blockState) admit(nameLen, valueLen int) bool {
-	st.fields++
-	st.size += uint64(nameLen) + uint64(valueLen) + entryOverhead
-	if st.fields > st.maxFields || st.size > st.maxSize || nameLen > st.maxString || valueLen > st.maxString {
+	st.fieldsLeft--
+	st.sizeLeft -= int64(nameLen) + int64(valueLen) + entryOverhead
+	if int64(st.fieldsLeft)|st.sizeLeft < 0 || nameLen > st.maxString || valueLen > st.maxString {
 		st.abandon = st.limitError(nameLen, valueLen)
 		return false
 	}
@@ -352,7 +350,7 @@ func (st *blockState) limitError(nameLen, valueLen int) error {
 	switch {
 	case nameLen > st.maxString || valueLen > st.maxString:
 		return ErrStringTooLong
-	case st.fields > st.maxFields:
+	case st.fieldsLeft < 0:
 		return ErrTooManyFields
 	}
 	return ErrHeaderListTooLarge
