@@ -299,7 +299,7 @@ func TestProxyFromEnvironmentRules(t *testing.T) {
 		{"http://other.net/", "http://proxy.example:3128"},
 		{"https://other.net/", "https://secure-proxy.example"},
 		{"http://example.com/", ""},
-		{"http://www.example.com/", ""},         // a subdomain of a listed domain
+		{"http://www.example.com/", ""}, // a subdomain of a listed domain
 		{"http://notexample.com/", "http://proxy.example:3128"},
 		{"http://suffix.org/", "http://proxy.example:3128"}, // ".suffix.org": subdomains only
 		{"http://a.suffix.org/", ""},
