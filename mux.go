@@ -71,9 +71,12 @@ import (
 // a request segment "%2F" is the segment "/", not the trailing slash that
 // {$} matches.
 //
-// Lookups allocate nothing but for path segments with escapes to decode.
-// A ServeMux may register patterns while it serves; the zero value is
-// ready to use.
+// Dispatching a request to a handler allocates nothing, but for wildcard
+// values with escapes to decode (and the first growth of a Request's value
+// storage, which the server reuses); redirects and 405 replies allocate.
+// The routing tree is rebuilt on the first request after a registration, so
+// a ServeMux may register patterns while it serves, and lookups take no
+// lock. The zero value is ready to use.
 type ServeMux struct {
 	mu     sync.Mutex    // guards routes, index and the building of tree
 	routes []*route      // in registration order

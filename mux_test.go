@@ -220,6 +220,8 @@ func TestServeMuxRedirects(t *testing.T) {
 		{target: "/tree/x/..", code: 301, want: "/tree/"},
 		{target: "/b/.", code: 301, want: "/b/"},
 		{target: "/nothing//here", code: 301, want: "/nothing/here"},
+		// The Location keeps the request's escapes.
+		{target: "//tree/a%2Fb%20c", code: 301, want: "/tree/a%2Fb%20c"},
 		// Cleaned and then redirected for the slash in one step.
 		{target: "//tree", code: 301, want: "/tree/"},
 		// Escaped dots are not dot segments.
