@@ -105,10 +105,13 @@ type blockState struct {
 // must not call the Decoder. If emit returns an error, no more fields are
 // emitted, the rest of the block still updates the table, and Decode
 // returns that error. On any error, the caller must discard the fields
-// already emitted for this block.
+// already emitted for this block. A nil emit only updates the table.
 func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
 	if d.err != nil {
 		return d.err
+	}
+	if emit == nil {
+		emit = discard
 	}
 	st := blockState{emit: emit, fieldsLeft: d.MaxFields, sizeLeft: int64(d.MaxHeaderListSize), maxString: d.MaxStringLength}
 	if err := d.decode(block, &st); err != nil {
@@ -117,6 +120,8 @@ func (d *Decoder) Decode(block []byte, emit func(f Field) error) error {
 	}
 	return st.abandon
 }
+
+func discard(Field) error { return nil }
 
 func (d *Decoder) decode(block []byte, st *blockState) error {
 	off := 0
