@@ -44,6 +44,7 @@ type persistConn struct {
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
 	reused   bool     // served an exchange before the current one
+	answered bool     // a byte of a response arrived in the current exchange
 	closing  bool     // must close after the current exchange
 	// stopCancel unregisters the context.AfterFunc of the current
 	// exchange; nil when the context cannot be cancelled.
@@ -141,7 +142,7 @@ func (pc *persistConn) quiet() bool {
 // closed and its slot freed; on success resp.Body owns the connection
 // until the body ends.
 func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) error {
-	pc.w.n = 0
+	pc.w.n, pc.answered = 0, false
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
@@ -441,6 +442,7 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 func (pc *persistConn) readHead(m string) (int, error) {
 	for {
 		buf, _ := pc.br.Peek(pc.br.Buffered())
+		pc.answered = pc.answered || len(buf) > 0
 		n, err := h1.ParseResponse(buf, m, &pc.head, &pc.lim)
 		if err != h1.ErrIncomplete {
 			return n, err
@@ -555,7 +557,7 @@ func (pc *persistConn) setResponse(req *Request, resp *Response, n int, gzip boo
 // again, and it is idempotent (or carries an Idempotency-Key), or not a
 // byte of it had reached the connection.
 func (pc *persistConn) retryable(ctx context.Context, req *Request, err error) bool {
-	if !pc.reused || !pc.quiet() || ctx.Err() != nil || errors.Is(err, ErrBodyLength) {
+	if !pc.reused || pc.answered || !pc.quiet() || ctx.Err() != nil || errors.Is(err, ErrBodyLength) {
 		return false
 	}
 	var me *MalformedResponseError

@@ -45,13 +45,29 @@ func (t *Transport) dialFor(ctx context.Context, p *hostPool) (net.Conn, error) 
 		return t.dialProxy(ctx, p)
 	}
 	if p.https && t.DialTLSContext != nil {
-		return t.DialTLSContext(ctx, "tcp", p.addr)
+		return t.dialTLSHook(ctx, p.addr)
 	}
 	c, err := t.dial(ctx, p.addr)
 	if err != nil || !p.https {
 		return c, err
 	}
 	return t.handshake(ctx, c, p.addr)
+}
+
+// dialTLSHook dials through DialTLSContext and completes the handshake of
+// a *tls.Conn it returns, so that Response.TLS is complete.
+func (t *Transport) dialTLSHook(ctx context.Context, addr string) (net.Conn, error) {
+	c, err := t.DialTLSContext(ctx, "tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if tc, ok := c.(*tls.Conn); ok && !tc.ConnectionState().HandshakeComplete {
+		if err := tc.HandshakeContext(ctx); err != nil {
+			c.Close()
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // dial opens a TCP connection to addr.

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -196,5 +197,54 @@ func TestTransportWireFormat(t *testing.T) {
 	want := "POST /a/b?c=d HTTP/1.1\r\nHost: virtual.example\r\nX-One: 1\r\nContent-Length: 3\r\n\r\nxyz"
 	if g := <-got; g != want {
 		t.Fatalf("wire:\n%q\nwant\n%q", g, want)
+	}
+}
+
+func TestTransportDisableKeepAlives(t *testing.T) {
+	tr := &Transport{DisableKeepAlives: true}
+	checkGoroutines(t, tr)
+	srv, cc := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "close=%v", r.Close)
+	}, false)
+	for range 3 {
+		if resp, body := roundTrip(t, tr, newReq(t, MethodGet, srv.URL, nil)); body != "close=true" || !resp.Close {
+			t.Fatalf("%q close=%v", body, resp.Close)
+		}
+	}
+	if cc.count() != 3 {
+		t.Fatalf("%d connections, want 3", cc.count())
+	}
+	wantNoConns(t, tr, strings.TrimPrefix(srv.URL, "http://"))
+	// Request.Close alone closes its own connection.
+	tr2 := &Transport{}
+	defer tr2.CloseIdleConnections()
+	req := newReq(t, MethodGet, srv.URL, nil)
+	req.Close = true
+	if _, body := roundTrip(t, tr2, req); body != "close=true" {
+		t.Fatal(body)
+	}
+	wantNoConns(t, tr2, strings.TrimPrefix(srv.URL, "http://"))
+}
+
+// TestTransportRetryAfterInterim: a reused connection that failed after an
+// interim response is not retried (the server answered).
+func TestTransportRetryAfterInterim(t *testing.T) {
+	tr := &Transport{}
+	checkGoroutines(t, tr)
+	var conns atomic.Int64
+	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		conns.Add(1)
+		readRequestHead(br)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		readRequestHead(br)
+		io.WriteString(c, "HTTP/1.1 103 Early Hints\r\n\r\n")
+	})
+	url := "http://" + rs.addr + "/"
+	get(t, tr, url)
+	if err := tr.Do(newReq(t, MethodGet, url, nil), &Response{}); err == nil {
+		t.Fatal("no error")
+	}
+	if s := tr.HostStats(rs.addr); s.Retries != 0 || conns.Load() != 1 {
+		t.Fatalf("retried after a response byte: %+v", s)
 	}
 }
