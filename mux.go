@@ -182,8 +182,8 @@ const (
 	lookupMethodNotAllowed // allow lists the methods that would match
 )
 
-// lookup is what ServeMux decided for a request.
-type lookup struct {
+// muxLookup is what ServeMux decided for a request.
+type muxLookup struct {
 	kind     lookupKind
 	rt       *route // the route found, or the one the redirect leads to
 	path     []byte // the path rt matched, for its wildcard values
@@ -192,7 +192,7 @@ type lookup struct {
 }
 
 // find decides how to answer r, without modifying it.
-func (mux *ServeMux) find(r *Request) lookup {
+func (mux *ServeMux) find(r *Request) muxLookup {
 	t := mux.currentTree()
 	host, path := r.Host, r.URL.Path
 	if len(host) == 0 {
@@ -205,7 +205,7 @@ func (mux *ServeMux) find(r *Request) lookup {
 		if l, ok := slashRedirect(t, host, r, path, exact); ok {
 			return l
 		}
-		return found(t, rt, host, path)
+		return respond(t, rt, host, path)
 	}
 	host = requestHost(host)
 	if isCleanPath(path) {
@@ -213,46 +213,46 @@ func (mux *ServeMux) find(r *Request) lookup {
 		if l, ok := slashRedirect(t, host, r, path, exact); ok {
 			return l
 		}
-		return found(t, rt, host, path)
+		return respond(t, rt, host, path)
 	}
 	return cleanRedirect(t, host, r)
 }
 
-// found is the answer when no redirect applies.
-func found(t *routingTree, rt *route, host, path []byte) lookup {
+// respond is the answer when no redirect applies.
+func respond(t *routingTree, rt *route, host, path []byte) muxLookup {
 	if rt != nil {
-		return lookup{kind: lookupFound, rt: rt, path: path}
+		return muxLookup{kind: lookupFound, rt: rt, path: path}
 	}
 	if allow := t.allowedMethods(host, path); len(allow) > 0 {
-		return lookup{kind: lookupMethodNotAllowed, allow: allow}
+		return muxLookup{kind: lookupMethodNotAllowed, allow: allow}
 	}
-	return lookup{kind: lookupNotFound}
+	return muxLookup{kind: lookupNotFound}
 }
 
 // slashRedirect returns the redirect to path + "/" when path, which did
 // not match exactly, does so with a trailing slash.
-func slashRedirect(t *routingTree, host []byte, r *Request, path []byte, exact bool) (lookup, bool) {
+func slashRedirect(t *routingTree, host []byte, r *Request, path []byte, exact bool) (muxLookup, bool) {
 	if exact || len(path) == 0 || path[len(path)-1] == '/' {
-		return lookup{}, false
+		return muxLookup{}, false
 	}
 	rt, exact := t.match(host, r.Method, path, true)
 	if rt == nil || !exact {
-		return lookup{}, false
+		return muxLookup{}, false
 	}
 	loc := make([]byte, 0, len(path)+2+len(r.URL.RawQuery))
 	loc = append(append(loc, path...), '/')
-	return lookup{kind: lookupRedirect, rt: rt, location: withQuery(loc, r)}, true
+	return muxLookup{kind: lookupRedirect, rt: rt, location: withQuery(loc, r)}, true
 }
 
 // cleanRedirect is the answer for a request whose path is not clean: a
 // redirect to the clean path, or to it with a slash added.
-func cleanRedirect(t *routingTree, host []byte, r *Request) lookup {
+func cleanRedirect(t *routingTree, host []byte, r *Request) muxLookup {
 	path := []byte(cleanPath(string(r.URL.Path)))
 	rt, exact := t.match(host, r.Method, path, false)
 	if l, ok := slashRedirect(t, host, r, path, exact); ok {
 		return l
 	}
-	return lookup{kind: lookupRedirect, rt: rt, location: withQuery(path, r)}
+	return muxLookup{kind: lookupRedirect, rt: rt, location: withQuery(path, r)}
 }
 
 // withQuery appends r's query, if any, to the path in loc.
@@ -275,15 +275,15 @@ func (mux *ServeMux) Handler(r *Request) (h Handler, pattern string) {
 	case lookupFound:
 		return l.rt.h, l.rt.pat.str
 	case lookupRedirect:
-		return redirectHandler(l.location), l.patternString()
+		return muxRedirectHandler(l.location), l.patternString()
 	case lookupMethodNotAllowed:
 		allow := strings.Join(l.allow, ", ")
-		return HandlerFunc(func(w ResponseWriter, _ *Request) { methodNotAllowed(w, allow) }), ""
+		return HandlerFunc(func(w ResponseWriter, _ *Request) { muxMethodNotAllowed(w, allow) }), ""
 	}
 	return NotFoundHandler(), ""
 }
 
-func (l *lookup) patternString() string {
+func (l *muxLookup) patternString() string {
 	if l.rt == nil {
 		return ""
 	}
@@ -313,27 +313,27 @@ func (mux *ServeMux) ServeHTTP(w ResponseWriter, r *Request) {
 		}
 		l.rt.h.ServeHTTP(w, r)
 	case lookupRedirect:
-		redirect(w, l.location)
+		muxRedirect(w, l.location)
 	case lookupMethodNotAllowed:
-		methodNotAllowed(w, strings.Join(l.allow, ", "))
+		muxMethodNotAllowed(w, strings.Join(l.allow, ", "))
 	default:
 		NotFound(w, r)
 	}
 }
 
-// redirectHandler returns a handler that redirects to location.
-func redirectHandler(location string) Handler {
-	return HandlerFunc(func(w ResponseWriter, _ *Request) { redirect(w, location) })
+// muxRedirectHandler returns a handler that redirects to location.
+func muxRedirectHandler(location string) Handler {
+	return HandlerFunc(func(w ResponseWriter, _ *Request) { muxRedirect(w, location) })
 }
 
-// redirect answers with a redirect to location, a path and query.
-func redirect(w ResponseWriter, location string) {
+// muxRedirect answers with a redirect to location, a path and query.
+func muxRedirect(w ResponseWriter, location string) {
 	w.Header().Set("Location", location)
 	w.WriteHeader(muxRedirectCode)
 }
 
-// methodNotAllowed answers 405 with allow, the methods that would match.
-func methodNotAllowed(w ResponseWriter, allow string) {
+// muxMethodNotAllowed answers 405 with allow, the methods that would match.
+func muxMethodNotAllowed(w ResponseWriter, allow string) {
 	w.Header().Set("Allow", allow)
 	Error(w, StatusText(StatusMethodNotAllowed), StatusMethodNotAllowed)
 }

@@ -7,9 +7,9 @@ import (
 	"testing"
 )
 
-// benchRoutes is a REST-like API of about 50 patterns: static paths,
+// muxBenchRoutes is a REST-like API of about 50 patterns: static paths,
 // wildcards, methods, a subtree.
-var benchRoutes = func() []string {
+var muxBenchRoutes = func() []string {
 	routes := []string{
 		"/",
 		"GET /health",
@@ -32,8 +32,8 @@ var benchRoutes = func() []string {
 	return routes
 }()
 
-// benchRequests are the requests routed, with the pattern each must reach.
-var benchRequests = []struct{ name, method, path, pattern string }{
+// muxBenchRequests are the requests routed, with the pattern each must reach.
+var muxBenchRequests = []struct{ name, method, path, pattern string }{
 	{"static", "GET", "/api/v1/orders/search", "GET /api/v1/orders/search"},
 	{"root", "GET", "/", "/"},
 	{"wildcard", "GET", "/api/v1/users/12345", "GET /api/v1/users/{id}"},
@@ -53,11 +53,11 @@ func (w *muxSink) Write(p []byte) (int, error)       { return len(p), nil }
 func (w *muxSink) WriteString(s string) (int, error) { return len(s), nil }
 func (w *muxSink) Flush() error                      { return nil }
 
-// newBenchMux returns our mux with benchRoutes; each handler records the
+// newMuxBenchMux returns our mux with muxBenchRoutes; each handler records the
 // pattern it was reached by in *got.
-func newBenchMux(got *string) *ServeMux {
+func newMuxBenchMux(got *string) *ServeMux {
 	mux := NewServeMux()
-	for _, p := range benchRoutes {
+	for _, p := range muxBenchRoutes {
 		mux.HandleFunc(p, func(_ ResponseWriter, r *Request) { *got = r.Pattern() })
 	}
 	return mux
@@ -67,9 +67,9 @@ func newBenchMux(got *string) *ServeMux {
 // routes and for wildcards whose values need no unescaping.
 func TestServeMuxAllocs(t *testing.T) {
 	var got string
-	mux := newBenchMux(&got)
+	mux := newMuxBenchMux(&got)
 	w := &muxSink{}
-	for _, c := range benchRequests {
+	for _, c := range muxBenchRequests {
 		r := muxRequest(c.method, "example.com", c.path)
 		allocs := testing.AllocsPerRun(100, func() { mux.ServeHTTP(w, r) })
 		if got != c.pattern {
@@ -107,13 +107,13 @@ func TestServeMuxValuesAreViews(t *testing.T) {
 // net/http's, with the same ~50 patterns.
 func BenchmarkServeMux(b *testing.B) {
 	var got string
-	ours := newBenchMux(&got)
+	ours := newMuxBenchMux(&got)
 	std := http.NewServeMux()
 	var stdGot string
-	for _, p := range benchRoutes {
+	for _, p := range muxBenchRoutes {
 		std.HandleFunc(p, func(_ http.ResponseWriter, r *http.Request) { stdGot = r.Pattern })
 	}
-	for _, c := range benchRequests {
+	for _, c := range muxBenchRequests {
 		b.Run(fmt.Sprintf("turbohttp/%s", c.name), func(b *testing.B) {
 			w, r := &muxSink{}, muxRequest(c.method, "example.com", c.path)
 			b.ReportAllocs()
@@ -126,7 +126,7 @@ func BenchmarkServeMux(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("net-http/%s", c.name), func(b *testing.B) {
 			r := &http.Request{Method: c.method, Host: "example.com", URL: &url.URL{Path: c.path}, RequestURI: c.path}
-			w := stdSink{}
+			w := muxStdSink{}
 			b.ReportAllocs()
 			for b.Loop() {
 				std.ServeHTTP(w, r)
@@ -138,9 +138,9 @@ func BenchmarkServeMux(b *testing.B) {
 	}
 }
 
-// stdSink is muxSink for net/http.
-type stdSink struct{}
+// muxStdSink is muxSink for net/http.
+type muxStdSink struct{}
 
-func (stdSink) Header() http.Header         { return http.Header{} }
-func (stdSink) Write(p []byte) (int, error) { return len(p), nil }
-func (stdSink) WriteHeader(int)             {}
+func (muxStdSink) Header() http.Header         { return http.Header{} }
+func (muxStdSink) Write(p []byte) (int, error) { return len(p), nil }
+func (muxStdSink) WriteHeader(int)             {}

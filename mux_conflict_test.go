@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-func TestPatternRelations(t *testing.T) {
+func TestMuxPatternRelations(t *testing.T) {
 	for _, c := range []struct {
 		p1, p2 string
 		want   relation

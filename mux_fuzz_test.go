@@ -7,19 +7,19 @@ import (
 )
 
 // FuzzServeMuxRouting routes fuzzed requests through net/http's ServeMux
-// and ours, with diffPatterns: they must agree (up to the differences
+// and ours, with muxDiffPatterns: they must agree (up to the differences
 // listed in mux_nethttp_test.go), and ours must never panic.
 func FuzzServeMuxRouting(f *testing.F) {
-	for i, p := range diffPaths {
+	for i, p := range muxDiffPaths {
 		f.Add(byte(i), byte(i/7), p)
 	}
 	f.Add(byte(0), byte(0), "/posts/%41%2F/../x?y")
-	std, ours := newDiffMuxes(f, diffPatterns)
+	std, ours := newMuxDiffPair(f, muxDiffPatterns)
 	f.Fuzz(func(t *testing.T, m, h byte, target string) {
-		method := diffMethods[int(m)%len(diffMethods)]
-		host := diffHosts[int(h)%len(diffHosts)]
-		got := ourOutcome(ours, method, host, target) // whatever the target
-		if !fuzzableTarget(target) {
+		method := muxDiffMethods[int(m)%len(muxDiffMethods)]
+		host := muxDiffHosts[int(h)%len(muxDiffHosts)]
+		got := muxOurOutcome(ours, method, host, target) // whatever the target
+		if !muxFuzzableTarget(target) {
 			return
 		}
 		path, _, _ := strings.Cut(target, "?")
@@ -36,23 +36,23 @@ func FuzzServeMuxRouting(f *testing.F) {
 				return
 			}
 		}
-		want, ok := stdOutcome(std, method, host, target)
+		want, ok := muxStdOutcome(std, method, host, target)
 		if !ok {
 			return
 		}
-		if !plainTarget(target) {
+		if !muxPlainTarget(target) {
 			want.location, got.location = "", ""
 		}
-		if d := compareOutcomes(method, target, want, got); d != "" {
+		if d := compareMuxOutcomes(method, target, want, got); d != "" {
 			t.Fatalf("%s %s%s: %s", method, host, target, d)
 		}
 	})
 }
 
-// fuzzableTarget reports whether target is an origin-form target that a
+// muxFuzzableTarget reports whether target is an origin-form target that a
 // server would pass on: it starts with '/' and has no control bytes,
 // spaces or '#'.
-func fuzzableTarget(target string) bool {
+func muxFuzzableTarget(target string) bool {
 	if target == "" || target[0] != '/' {
 		return false
 	}
@@ -64,9 +64,9 @@ func fuzzableTarget(target string) bool {
 	return true
 }
 
-// plainTarget reports whether target holds only bytes that net/http does
+// muxPlainTarget reports whether target holds only bytes that net/http does
 // not re-escape when it writes a redirect's Location.
-func plainTarget(target string) bool {
+func muxPlainTarget(target string) bool {
 	for i := 0; i < len(target); i++ {
 		c := target[i]
 		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("/._~-?=&", c) >= 0) {
@@ -76,13 +76,13 @@ func plainTarget(target string) bool {
 	return true
 }
 
-// fuzzBasePatterns are registered before the fuzzed pattern in
+// muxFuzzBasePatterns are registered before the fuzzed pattern in
 // FuzzServeMuxPattern, so that conflicts are exercised.
-var fuzzBasePatterns = []string{
+var muxFuzzBasePatterns = []string{
 	"/a/{x}", "GET /b/", "/c/{$}", "example.com/d/{y...}", "POST /{z}/e/f", "/f/g/h",
 }
 
-// FuzzServeMuxPattern registers a fuzzed pattern after fuzzBasePatterns in
+// FuzzServeMuxPattern registers a fuzzed pattern after muxFuzzBasePatterns in
 // both net/http's ServeMux and ours: both must accept it or both refuse it
 // (as invalid or conflicting).
 func FuzzServeMuxPattern(f *testing.F) {
@@ -95,12 +95,12 @@ func FuzzServeMuxPattern(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := parsePattern(s)
-		if err == nil && !comparablePattern(p) {
+		if err == nil && !muxComparablePattern(p) {
 			return
 		}
 		std := http.NewServeMux()
 		ours := NewServeMux()
-		for _, b := range fuzzBasePatterns {
+		for _, b := range muxFuzzBasePatterns {
 			std.HandleFunc(b, func(http.ResponseWriter, *http.Request) {})
 			ours.HandleFunc(b, func(ResponseWriter, *Request) {})
 		}
@@ -116,11 +116,11 @@ func FuzzServeMuxPattern(f *testing.F) {
 	})
 }
 
-// comparablePattern reports whether p is outside the corners where we
+// muxComparablePattern reports whether p is outside the corners where we
 // differ from net/http on purpose: hosts are compared without case (and
 // IPv6 literals without brackets), and a literal "%2F" segment is not
 // confused with {$}.
-func comparablePattern(p *pattern) bool {
+func muxComparablePattern(p *pattern) bool {
 	rest := p.str
 	if p.method != "" {
 		rest = strings.TrimLeft(rest[len(p.method):], " \t")

@@ -26,9 +26,9 @@ import (
 //     returns the redirect's path where a pattern is expected; ours returns
 //     the pattern, as for other methods.
 
-// diffPatterns is a conflict-free set of patterns covering literals,
+// muxDiffPatterns is a conflict-free set of patterns covering literals,
 // wildcards, methods, hosts, {$}, subtrees and escapes.
-var diffPatterns = []string{
+var muxDiffPatterns = []string{
 	"/",
 	"/{$}",
 	"/index.html",
@@ -67,7 +67,7 @@ var diffPatterns = []string{
 	"CONNECT /tunnel/",
 }
 
-var diffPaths = []string{
+var muxDiffPaths = []string{
 	"/", "/index.html", "/static", "/static/", "/static/css/a.css", "/images",
 	"/images/", "/images/thumbnails", "/images/thumbnails/x.png", "/posts",
 	"/posts/", "/posts/latest", "/posts/123", "/posts/123/", "/posts/123/comments",
@@ -85,8 +85,8 @@ var diffPaths = []string{
 }
 
 var (
-	diffMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "CONNECT"}
-	diffHosts   = []string{"example.com", "example.com:8080", "api.example.com", "other.org"}
+	muxDiffMethods = []string{"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "CONNECT"}
+	muxDiffHosts   = []string{"example.com", "example.com:8080", "api.example.com", "other.org"}
 )
 
 // muxOutcome is what a mux did with a request.
@@ -98,8 +98,8 @@ type muxOutcome struct {
 	values   string // for a match: name=value pairs
 }
 
-// wildcardNames returns the names of pattern's wildcards.
-func wildcardNames(t testing.TB, pattern string) []string {
+// muxWildcardNames returns the names of pattern's wildcards.
+func muxWildcardNames(t testing.TB, pattern string) []string {
 	p, err := parsePattern(pattern)
 	if err != nil {
 		t.Fatal(err)
@@ -113,12 +113,12 @@ func wildcardNames(t testing.TB, pattern string) []string {
 	return names
 }
 
-// newDiffMuxes returns a net/http ServeMux and one of ours with patterns,
+// newMuxDiffPair returns a net/http ServeMux and one of ours with patterns,
 // each handler answering 200 with its pattern's values in the body.
-func newDiffMuxes(t testing.TB, patterns []string) (*http.ServeMux, *ServeMux) {
+func newMuxDiffPair(t testing.TB, patterns []string) (*http.ServeMux, *ServeMux) {
 	std, ours := http.NewServeMux(), NewServeMux()
 	for _, p := range patterns {
-		names := wildcardNames(t, p)
+		names := muxWildcardNames(t, p)
 		std.HandleFunc(p, func(w http.ResponseWriter, r *http.Request) {
 			for _, n := range names {
 				fmt.Fprintf(w, "%s=%q ", n, r.PathValue(n))
@@ -134,11 +134,11 @@ func newDiffMuxes(t testing.TB, patterns []string) (*http.ServeMux, *ServeMux) {
 	return std, ours
 }
 
-// stdOutcome serves a request through net/http's mux. ok is false when
+// muxStdOutcome serves a request through net/http's mux. ok is false when
 // net/http cannot represent the target, or does not route on its path as
 // sent: for a path with bytes it would escape (like '"'), net/http routes
 // on the path unescaped and escaped again, where "%2F" has become "/".
-func stdOutcome(mux *http.ServeMux, method, host, target string) (o muxOutcome, ok bool) {
+func muxStdOutcome(mux *http.ServeMux, method, host, target string) (o muxOutcome, ok bool) {
 	u, err := url.ParseRequestURI(target)
 	if err != nil {
 		return o, false
@@ -166,8 +166,8 @@ func stdOutcome(mux *http.ServeMux, method, host, target string) (o muxOutcome, 
 	return o, true
 }
 
-// ourOutcome serves a request through our mux.
-func ourOutcome(mux *ServeMux, method, host, target string) muxOutcome {
+// muxOurOutcome serves a request through our mux.
+func muxOurOutcome(mux *ServeMux, method, host, target string) muxOutcome {
 	var o muxOutcome
 	_, o.pattern = mux.Handler(muxRequest(method, host, target))
 	w := &muxRecorder{}
@@ -184,8 +184,8 @@ func ourOutcome(mux *ServeMux, method, host, target string) muxOutcome {
 	return o
 }
 
-// compareOutcomes reports how ours differs from std, or "".
-func compareOutcomes(method, target string, std, ours muxOutcome) string {
+// compareMuxOutcomes reports how ours differs from std, or "".
+func compareMuxOutcomes(method, target string, std, ours muxOutcome) string {
 	if strings.Contains(target, "%") {
 		std.location, ours.location = "", ""
 	}
@@ -199,16 +199,16 @@ func compareOutcomes(method, target string, std, ours muxOutcome) string {
 }
 
 func TestServeMuxMatchesNetHTTP(t *testing.T) {
-	std, ours := newDiffMuxes(t, diffPatterns)
+	std, ours := newMuxDiffPair(t, muxDiffPatterns)
 	n := 0
-	for _, method := range diffMethods {
-		for _, host := range diffHosts {
-			for _, target := range diffPaths {
-				want, ok := stdOutcome(std, method, host, target)
+	for _, method := range muxDiffMethods {
+		for _, host := range muxDiffHosts {
+			for _, target := range muxDiffPaths {
+				want, ok := muxStdOutcome(std, method, host, target)
 				if !ok {
 					t.Fatalf("net/http cannot parse %q", target)
 				}
-				if d := compareOutcomes(method, target, want, ourOutcome(ours, method, host, target)); d != "" {
+				if d := compareMuxOutcomes(method, target, want, muxOurOutcome(ours, method, host, target)); d != "" {
 					t.Errorf("%s %s%s: %s", method, host, target, d)
 				}
 				n++

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// segString renders segments compactly: literals quoted, {x}, {x...}, {...}
+// muxSegString renders segments compactly: literals quoted, {x}, {x...}, {...}
 // for a trailing slash, {$}.
-func segString(segs []segment) string {
+func muxSegString(segs []segment) string {
 	var b strings.Builder
 	for _, s := range segs {
 		b.WriteByte('/')
@@ -26,7 +26,7 @@ func segString(segs []segment) string {
 	return b.String()
 }
 
-func TestParsePattern(t *testing.T) {
+func TestMuxParsePattern(t *testing.T) {
 	for _, c := range []struct {
 		in, method, host, segs string
 	}{
@@ -54,13 +54,13 @@ func TestParsePattern(t *testing.T) {
 			t.Errorf("%q: %v", c.in, err)
 			continue
 		}
-		if p.method != c.method || p.host != c.host || segString(p.segs) != c.segs || p.String() != c.in {
-			t.Errorf("%q: got %q %q %s, want %q %q %s", c.in, p.method, p.host, segString(p.segs), c.method, c.host, c.segs)
+		if p.method != c.method || p.host != c.host || muxSegString(p.segs) != c.segs || p.String() != c.in {
+			t.Errorf("%q: got %q %q %s, want %q %q %s", c.in, p.method, p.host, muxSegString(p.segs), c.method, c.host, c.segs)
 		}
 	}
 }
 
-func TestParsePatternErrors(t *testing.T) {
+func TestMuxParsePatternErrors(t *testing.T) {
 	for _, c := range []struct{ in, msg string }{
 		{"", "at offset 0: empty pattern"},
 		{"GET", "missing /"},
@@ -99,7 +99,7 @@ func TestParsePatternErrors(t *testing.T) {
 	}
 }
 
-func TestCleanPath(t *testing.T) {
+func TestMuxCleanPath(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"", "/"},
 		{"/", "/"},
@@ -154,7 +154,7 @@ func FuzzServeMuxCleanPath(f *testing.F) {
 	})
 }
 
-func TestUnescape(t *testing.T) {
+func TestMuxUnescape(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"abc", "abc"},
 		{"a%2Fb", "a/b"},
@@ -171,7 +171,7 @@ func TestUnescape(t *testing.T) {
 	}
 }
 
-func TestRequestHost(t *testing.T) {
+func TestMuxRequestHost(t *testing.T) {
 	for _, c := range []struct{ in, want string }{
 		{"example.com", "example.com"},
 		{"example.com:8080", "example.com"},

@@ -3,6 +3,7 @@ package turbohttp
 import (
 	"bytes"
 	"slices"
+	"strings"
 
 	"turbohttp/internal/ascii"
 )
@@ -47,29 +48,29 @@ type hostRoutes struct {
 // methodRoutes branches on the method.
 type methodRoutes struct {
 	methods   []methodRoot // patterns with a method, sorted by method
-	anyMethod *node        // patterns without a method
+	anyMethod *routingNode // patterns without a method
 }
 
 type methodRoot struct {
 	method string
-	root   *node
+	root   *routingNode
 }
 
-// node matches the rest of a path. Its fields are the patterns that end
+// routingNode matches the rest of a path. Its fields are the patterns that end
 // here and the branches for the next segment.
-type node struct {
+type routingNode struct {
 	leaf  *route // the pattern whose path ends here
 	end   *route // the pattern ending here with {$}
 	multi *route // the pattern ending here with a multi wildcard
 
-	lits   []edge           // literal children
-	litMap map[string]*node // the same, once there are many
-	wild   *node            // the child for a {name} wildcard
+	lits   []routingEdge           // literal children
+	litMap map[string]*routingNode // the same, once there are many
+	wild   *routingNode            // the child for a {name} wildcard
 }
 
-type edge struct {
+type routingEdge struct {
 	key   string // the unescaped literal
-	child *node
+	child *routingNode
 }
 
 // buildTree returns the tree of routes, which must not conflict.
@@ -103,41 +104,31 @@ func (t *routingTree) addHost(host string) *methodRoutes {
 }
 
 // root returns the node of method, creating it.
-func (mr *methodRoutes) root(method string) *node {
+func (mr *methodRoutes) root(method string) *routingNode {
 	if method == "" {
 		if mr.anyMethod == nil {
-			mr.anyMethod = &node{}
+			mr.anyMethod = &routingNode{}
 		}
 		return mr.anyMethod
 	}
 	i, found := slices.BinarySearchFunc(mr.methods, method, func(m methodRoot, k string) int {
-		return compareStrings(m.method, k)
+		return strings.Compare(m.method, k)
 	})
 	if !found {
-		mr.methods = slices.Insert(mr.methods, i, methodRoot{method: method, root: &node{}})
+		mr.methods = slices.Insert(mr.methods, i, methodRoot{method: method, root: &routingNode{}})
 	}
 	return mr.methods[i].root
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // add puts rt at the end of the path segs below n.
-func (n *node) add(segs []segment, rt *route) {
+func (n *routingNode) add(segs []segment, rt *route) {
 	for _, s := range segs {
 		switch s.kind {
 		case segLiteral:
 			n = n.literalChild(s.s)
 		case segWild:
 			if n.wild == nil {
-				n.wild = &node{}
+				n.wild = &routingNode{}
 			}
 			n = n.wild
 		case segMulti:
@@ -152,17 +143,17 @@ func (n *node) add(segs []segment, rt *route) {
 }
 
 // literalChild returns the child of n for key, creating it.
-func (n *node) literalChild(key string) *node {
+func (n *routingNode) literalChild(key string) *routingNode {
 	if c := n.literal([]byte(key)); c != nil {
 		return c
 	}
-	c := &node{}
-	n.lits = append(n.lits, edge{key: key, child: c})
+	c := &routingNode{}
+	n.lits = append(n.lits, routingEdge{key: key, child: c})
 	switch {
 	case n.litMap != nil:
 		n.litMap[key] = c
 	case len(n.lits) > maxListedChildren:
-		n.litMap = make(map[string]*node, len(n.lits))
+		n.litMap = make(map[string]*routingNode, len(n.lits))
 		for _, e := range n.lits {
 			n.litMap[e.key] = e.child
 		}
@@ -171,7 +162,7 @@ func (n *node) literalChild(key string) *node {
 }
 
 // literal returns the child of n for the literal key, or nil.
-func (n *node) literal(key []byte) *node {
+func (n *routingNode) literal(key []byte) *routingNode {
 	if n.litMap != nil {
 		return n.litMap[string(key)] // no allocation for a lookup
 	}
@@ -187,7 +178,7 @@ func (n *node) literal(key []byte) *node {
 // of the path (empty, or starting with '/'), and slash adds a '/' after it,
 // for the trailing-slash redirect. exact is false when a multi wildcard
 // matched a non-empty remainder.
-func (n *node) match(rest []byte, slash bool) (rt *route, exact bool) {
+func (n *routingNode) match(rest []byte, slash bool) (rt *route, exact bool) {
 	switch {
 	case len(rest) == 0 && !slash:
 		return n.leaf, true
@@ -216,7 +207,7 @@ func (n *node) match(rest []byte, slash bool) (rt *route, exact bool) {
 
 // lookup returns the literal child of n for seg, a raw path segment that
 // has percent-escapes if escaped is set.
-func (n *node) lookup(seg []byte, escaped bool) *node {
+func (n *routingNode) lookup(seg []byte, escaped bool) *routingNode {
 	if escaped {
 		return n.lookupEscaped(seg)
 	}
@@ -224,7 +215,7 @@ func (n *node) lookup(seg []byte, escaped bool) *node {
 }
 
 // lookupEscaped is lookup for a segment with percent-escapes.
-func (n *node) lookupEscaped(seg []byte) *node {
+func (n *routingNode) lookupEscaped(seg []byte) *routingNode {
 	var buf [maxStackKey]byte
 	key, err := appendUnescaped(buf[:0], seg)
 	if err != nil {
@@ -299,7 +290,7 @@ func (mr *methodRoutes) match(method string, path []byte, slash bool) (*route, b
 }
 
 // find returns the root of method's patterns, or nil.
-func (mr *methodRoutes) find(method string) *node {
+func (mr *methodRoutes) find(method string) *routingNode {
 	for i := range mr.methods {
 		if mr.methods[i].method == method {
 			return mr.methods[i].root
@@ -332,7 +323,7 @@ func (t *routingTree) allowedMethods(host []byte, path []byte) []string {
 }
 
 // hasMatch reports whether path with a slash added matches below n.
-func hasMatch(n *node, path []byte) bool {
+func hasMatch(n *routingNode, path []byte) bool {
 	rt, _ := n.match(path, true)
 	return rt != nil
 }
