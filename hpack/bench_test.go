@@ -158,3 +158,82 @@ func BenchmarkHuffmanEncode(b *testing.B) {
 		dst = AppendHuffman(dst[:0], src)
 	}
 }
+
+// corpusBlocks encodes the first n lists of the interop corpus on one
+// connection.
+func corpusBlocks(n int) [][]byte {
+	lists, _ := corpus(9, n)
+	e := NewEncoder()
+	blocks := make([][]byte, len(lists))
+	for i, fields := range lists {
+		for _, f := range fields {
+			blocks[i] = e.AppendFieldString(blocks[i], f.name, f.value, f.sensitive)
+		}
+	}
+	return blocks
+}
+
+// BenchmarkDecodeCorpus decodes 200 realistic blocks, requests and
+// responses, as they follow each other on one connection, starting each
+// time from a fresh Decoder.
+func BenchmarkDecodeCorpus(b *testing.B) {
+	blocks := corpusBlocks(200)
+	b.Run("turbohttp", func(b *testing.B) {
+		n := 0
+		emit := func(f Field) error { n += len(f.Value); return nil }
+		b.ReportAllocs()
+		for b.Loop() {
+			d := NewDecoder()
+			for _, block := range blocks {
+				if err := d.Decode(block, emit); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+	b.Run("xnet", func(b *testing.B) {
+		n := 0
+		emit := func(f xhpack.HeaderField) { n += len(f.Value) }
+		b.ReportAllocs()
+		for b.Loop() {
+			d := xhpack.NewDecoder(DefaultDynamicTableSize, emit)
+			for _, block := range blocks {
+				if _, err := d.Write(block); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkEncodeCorpus encodes the same 200 header lists on a fresh
+// Encoder each time.
+func BenchmarkEncodeCorpus(b *testing.B) {
+	lists, _ := corpus(9, 200)
+	b.Run("turbohttp", func(b *testing.B) {
+		var buf []byte
+		b.ReportAllocs()
+		for b.Loop() {
+			e := NewEncoder()
+			for _, fields := range lists {
+				buf = buf[:0]
+				for _, f := range fields {
+					buf = e.AppendFieldString(buf, f.name, f.value, f.sensitive)
+				}
+			}
+		}
+	})
+	b.Run("xnet", func(b *testing.B) {
+		var w bytes.Buffer
+		b.ReportAllocs()
+		for b.Loop() {
+			e := xhpack.NewEncoder(&w)
+			for _, fields := range lists {
+				w.Reset()
+				for _, f := range fields {
+					e.WriteField(xhpack.HeaderField{Name: f.name, Value: f.value, Sensitive: f.sensitive})
+				}
+			}
+		}
+	})
+}

@@ -138,16 +138,16 @@ func (d *Decoder) decode(block []byte, st *blockState) error {
 	for off < len(block) {
 		// Fast path: an indexed field with a one-byte index.
 		if b := block[off]; b > 0x80 && b < 0xff {
-			var e *entry
+			var name, value []byte
 			if idx := uint32(b & 0x7f); idx <= uint32(staticLen) {
-				e = &staticFields[idx]
+				name, value = staticFields[idx].name, staticFields[idx].value
 			} else if k := idx - uint32(staticLen); k <= uint32(d.table.n) {
-				e = d.table.entryAt(d.table.added - k)
+				name, value = d.table.field(d.table.added - k)
 			} else {
 				return &DecodingError{Offset: off, Err: ErrInvalidIndex}
 			}
-			if st.abandon == nil && st.admit(len(e.name), len(e.value)) {
-				if err := st.emit(Field{Name: e.name, Value: e.value}); err != nil {
+			if st.abandon == nil && st.admit(len(name), len(value)) {
+				if err := st.emit(Field{Name: name, Value: value}); err != nil {
 					st.abandon = err
 				}
 			}

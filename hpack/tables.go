@@ -83,7 +83,7 @@ const staticLen = len(staticTable)
 // staticFields holds the static table as byte slices, indexed by HPACK
 // index (entry 0 is unused). The Decoder emits views of it; nobody may
 // modify them.
-var staticFields [staticLen + 1]entry
+var staticFields [staticLen + 1]struct{ name, value []byte }
 
 func init() {
 	for i, e := range staticTable {
@@ -107,11 +107,14 @@ type dynamicTable struct {
 	maxSize    uint32
 }
 
-// entry is a table entry. In the dynamic table, name and value are views
-// of dynamicTable.data, valid until the data moves.
+// entry locates a dynamic table entry: its name is data[off:off+nameLen]
+// and its value data[off+nameLen:end]. It holds no pointers, so that
+// writing it costs no GC write barrier and the ring is never scanned.
 type entry struct {
-	name, value []byte
+	off, nameLen, end uint32
 }
+
+func (e *entry) len() int { return int(e.end - e.off) }
 
 func (t *dynamicTable) entryAt(id uint32) *entry {
 	return &t.ents[id&uint32(len(t.ents)-1)]
@@ -126,7 +129,8 @@ func (t *dynamicTable) live(id uint32) bool {
 // until the next change to the table.
 func (t *dynamicTable) field(id uint32) (name, value []byte) {
 	e := t.entryAt(id)
-	return e.name, e.value
+	v := t.data[e.off:e.end]
+	return v[:e.nameLen:e.nameLen], v[e.nameLen:]
 }
 
 // at returns the entry with dynamic index k (1 is the newest), if any.
@@ -149,9 +153,8 @@ func (t *dynamicTable) setMaxSize(v uint32) {
 func (t *dynamicTable) evictTo(v uint32) {
 	for t.size > v {
 		e := t.entryAt(t.added - uint32(t.n))
-		t.start += len(e.name) + len(e.value)
-		t.size -= uint32(len(e.name)+len(e.value)) + entryOverhead
-		*e = entry{}
+		t.start += e.len()
+		t.size -= uint32(e.len()) + entryOverhead
 		t.n--
 	}
 	if t.n == 0 {
@@ -173,11 +176,10 @@ func (t *dynamicTable) add(name, value []byte) {
 	if t.n == len(t.ents) {
 		t.growRing()
 	}
-	e := t.entryAt(t.added)
-	e.name = t.data[t.end : t.end+len(name) : t.end+len(name)]
-	t.end += copy(e.name, name)
-	e.value = t.data[t.end : t.end+len(value) : t.end+len(value)]
-	t.end += copy(e.value, value)
+	off := t.end
+	t.end += copy(t.data[t.end:], name)
+	t.end += copy(t.data[t.end:], value)
+	*t.entryAt(t.added) = entry{off: uint32(off), nameLen: uint32(len(name)), end: uint32(t.end)}
 	t.added++
 	t.n++
 	t.size += uint32(need)
@@ -200,21 +202,12 @@ func (t *dynamicTable) reserve(k int) {
 		data = make([]byte, max(want, 256))
 	}
 	copy(data, t.data[t.start:t.end])
-	t.data, t.start, t.end = data, 0, live
-	t.reslice()
-}
-
-// reslice points the live entries at their bytes after these moved to the
-// front of data.
-func (t *dynamicTable) reslice() {
-	off := 0
 	for i := t.n; i > 0; i-- {
 		e := t.entryAt(t.added - uint32(i))
-		nl, vl := len(e.name), len(e.value)
-		e.name = t.data[off : off+nl : off+nl]
-		e.value = t.data[off+nl : off+nl+vl : off+nl+vl]
-		off += nl + vl
+		e.off -= uint32(t.start)
+		e.end -= uint32(t.start)
 	}
+	t.data, t.start, t.end = data, 0, live
 }
 
 // growRing doubles the entry ring, keeping every live entry at its id.
