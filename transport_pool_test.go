@@ -427,3 +427,21 @@ func TestPoolRetry(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolForgetsEmptyPools: past maxForgetPools, pools without
+// connections are dropped, so a client visiting many hosts stays bounded.
+func TestPoolForgetsEmptyPools(t *testing.T) {
+	refused := errors.New("refused")
+	tr := &Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return nil, refused
+	}}
+	for i := range maxForgetPools + 100 {
+		err := tr.Do(newReq(t, MethodGet, fmt.Sprintf("http://h%d.example/", i), nil), &Response{})
+		if !errors.Is(err, refused) {
+			t.Fatal(err)
+		}
+	}
+	if n := len(tr.Stats()); n > maxForgetPools {
+		t.Fatalf("%d pools kept", n)
+	}
+}

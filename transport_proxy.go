@@ -2,6 +2,7 @@ package turbohttp
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"errors"
@@ -161,29 +162,30 @@ func (t *Transport) httpConnect(ctx context.Context, c net.Conn, p *hostPool) er
 }
 
 // readConnectResponse reads the proxy's answer to CONNECT one byte at a
-// time, so that nothing of the tunnel is read ahead.
+// time, so that nothing of the tunnel is read ahead, and parses it once its
+// final empty line has arrived.
 func readConnectResponse(c net.Conn, proxy string) error {
 	br := bufio.NewReaderSize(oneByteReader{c}, 512)
 	var head h1.ResponseHead
 	lim := h1.Limits{MaxHeaderBytes: maxConnectResponseBytes}
 	var buf []byte
-	for {
+	for !bytes.HasSuffix(buf, []byte("\r\n\r\n")) {
+		if len(buf) > maxConnectResponseBytes {
+			return &MalformedResponseError{Err: h1.ErrHeaderTooLarge}
+		}
 		b, err := br.ReadByte()
 		if err != nil {
 			return noEOF(err)
 		}
 		buf = append(buf, b)
-		_, err = h1.ParseResponse(buf, MethodConnect, &head, &lim)
-		switch {
-		case err == h1.ErrIncomplete:
-			continue
-		case err != nil:
-			return &MalformedResponseError{Err: err}
-		case head.Status/100 != 2:
-			return &ProxyError{Proxy: proxy, Reason: "CONNECT refused", StatusCode: head.Status}
-		}
-		return nil
 	}
+	if _, err := h1.ParseResponse(buf, MethodConnect, &head, &lim); err != nil {
+		return &MalformedResponseError{Err: err}
+	}
+	if head.Status/100 != 2 {
+		return &ProxyError{Proxy: proxy, Reason: "CONNECT refused", StatusCode: head.Status}
+	}
+	return nil
 }
 
 // oneByteReader reads at most one byte per call.

@@ -348,3 +348,19 @@ func TestProxyConfigFromEnv(t *testing.T) {
 		t.Fatalf("got %+v\nwant %+v", got, want)
 	}
 }
+
+// TestProxyConnectResponseTooLarge: a CONNECT answer longer than
+// maxConnectResponseBytes is refused.
+func TestProxyConnectResponseTooLarge(t *testing.T) {
+	proxy := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		readRequestHead(br)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Pad: "+strings.Repeat("p", maxConnectResponseBytes)+"\r\n\r\n")
+	})
+	pu, _ := url.Parse("http://" + proxy.addr)
+	tr := &Transport{Proxy: ProxyURL(pu)}
+	checkGoroutines(t, tr)
+	err := tr.Do(newReq(t, MethodGet, "https://example.com/", nil), &Response{})
+	if !errors.Is(err, ErrMalformedResponse) {
+		t.Fatalf("got %v", err)
+	}
+}

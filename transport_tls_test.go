@@ -11,7 +11,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -190,5 +192,38 @@ func TestTransportExpectContinueTimeout(t *testing.T) {
 	req.Header.Set("Expect", "100-continue")
 	if _, body := roundTrip(t, tr, req); body != "late" {
 		t.Fatalf("%q", body)
+	}
+}
+
+// TestTransportTLSOurServer: our client against our own Server over TLS,
+// with the httptest certificate.
+func TestTransportTLSOurServer(t *testing.T) {
+	certSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer certSrv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int64
+	srv := &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) {
+		fmt.Fprintf(w, "tls=%v", r.TLS != nil)
+	}), ConnState: func(_ net.Conn, s ConnState) {
+		if s == StateNew {
+			conns.Add(1)
+		}
+	}}
+	done := make(chan struct{})
+	go func() { srv.Serve(tls.NewListener(ln, certSrv.TLS.Clone())); close(done) }()
+	defer func() { srv.Close(); <-done }()
+	tr := &Transport{TLSClientConfig: tlsConfigOf(t, certSrv.Client())}
+	checkGoroutines(t, tr)
+	for range 3 {
+		resp, body := roundTrip(t, tr, newReq(t, MethodGet, "https://"+ln.Addr().String()+"/", nil))
+		if body != "tls=true" || resp.TLS == nil {
+			t.Fatalf("%q", body)
+		}
+	}
+	if conns.Load() != 1 {
+		t.Fatalf("%d connections", conns.Load())
 	}
 }
