@@ -7,8 +7,9 @@ import (
 
 // DefaultReadBufferSize is the initial size of a Framer's read buffer: room
 // for many small frames, so that they arrive with one Read. The buffer grows
-// when a frame larger than it arrives, to twice that frame's size (at most
-// twice the maximum read frame size plus FrameHeaderLen), and does not shrink.
+// when a frame larger than it arrives, to twice that frame's size (so at
+// most twice the maximum read frame size plus FrameHeaderLen), and does not
+// shrink.
 const DefaultReadBufferSize = 16 << 10
 
 // maxEmptyReads bounds the number of consecutive Reads returning no data and
