@@ -22,6 +22,19 @@ import (
 // connection goes back to its stack only once its response body has been
 // read to its end (or closed early with its rest already buffered).
 //
+// Before an idle connection is reused it is checked without blocking (on
+// Linux one recvfrom with MSG_PEEK|MSG_DONTWAIT, about a microsecond and no
+// allocation; see idleProbe): a connection the server closed, or on which
+// bytes arrived while it was idle, is closed instead of handed out. What
+// that check cannot see (a close racing with the request) is covered by
+// one retry on a fresh connection for requests that are safe to replay
+// (see persistConn.retryable). Cancellation needs no goroutine either: a
+// context.AfterFunc set around the exchange moves the connection's
+// deadline into the past, and a connection whose exchange was cancelled
+// is closed, never pooled. For a context that cannot be cancelled
+// (context.Background) nothing is registered, so the native path
+// allocates nothing.
+//
 // A Transport is safe for concurrent use. Its fields must not be changed
 // once it has been used. The zero value is ready to use.
 type Transport struct {

@@ -114,3 +114,32 @@ func BenchmarkClient(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkIdleProbe measures the check made before reusing an idle
+// connection (a non-blocking MSG_PEEK read on Linux).
+func BenchmarkIdleProbe(b *testing.B) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err == nil {
+			io.Copy(io.Discard, c)
+		}
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	var ip idleProbe
+	ip.init(c)
+	b.ReportAllocs()
+	for b.Loop() {
+		if !ip.quiet() {
+			b.Fatal("idle connection reported busy")
+		}
+	}
+}
