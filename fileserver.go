@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"turbohttp/internal/ascii"
@@ -189,10 +190,12 @@ func fsMapOpenError(fsys fs.FS, name string, err error) error {
 }
 
 // fsOpenError answers an error from opening or reading a file without
-// revealing anything of the file system.
+// revealing anything of the file system. A name that is invalid, or too
+// long for the file system, names no file: 404 (net/http answers 500 to
+// the latter).
 func fsOpenError(w ResponseWriter, r *Request, err error) {
 	switch {
-	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid):
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrInvalid), errors.Is(err, syscall.ENAMETOOLONG):
 		fsError(w, r, "404 page not found", StatusNotFound)
 	case errors.Is(err, fs.ErrPermission):
 		fsError(w, r, "403 Forbidden", StatusForbidden)

@@ -244,6 +244,15 @@ func TestFileServerStaysInRoot(t *testing.T) {
 	}
 }
 
+func TestFileServerNameTooLong(t *testing.T) {
+	h := FileServer(os.DirFS("testdata/fileserver"))
+	for _, target := range []string{"/" + strings.Repeat("a", 300), "/docs/" + strings.Repeat("b", 5000) + "/c"} {
+		if rec := serveFS(t, h, fsReq("GET", target)); rec.code != StatusNotFound {
+			t.Errorf("%d-byte name: %d, want 404", len(target), rec.code)
+		}
+	}
+}
+
 func TestFileServerRejectsBadPaths(t *testing.T) {
 	for _, target := range []string{`/a\b`, "/a%5Cb", "/a%5cb", "/a%00b", "/a%zz", "/a%4", "/a%"} {
 		rec := serveFS(t, FileServer(testMapFS()), fsReq("GET", target))
