@@ -127,7 +127,7 @@ func (e *Encoder) AppendField(dst, name, value []byte, sensitive bool) []byte {
 	if e.shouldIndex(name, value) {
 		dst = AppendInteger(dst, 0x40, 6, uint64(ni))
 		e.table.add(name, value)
-		e.index.insert(&e.table, h)
+		e.index.insert(&e.table, name, h)
 	} else {
 		dst = AppendInteger(dst, 0x00, 4, uint64(ni))
 	}

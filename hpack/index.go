@@ -74,49 +74,81 @@ func staticLookup(name, value []byte, h uint64) (exact, nameIdx uint32) {
 	return 0, 0
 }
 
-// dynamicIndex indexes the entries of one dynamic table by name.
+// dynamicIndex indexes the entries of one dynamic table by name: a cell
+// holds the id of the newest entry with a name, and each entry links to
+// the previous one with the same name (entry.prev), so that an exact match
+// is found by comparing values along that chain only. As the table evicts
+// oldest first, a chain ends at the first evicted link.
 type dynamicIndex struct {
 	slots []slot // power-of-two length
-	used  int    // cells used, by live or evicted entries
+	used  int    // cells used, including those whose entries are evicted
 }
 
 // lookup returns the HPACK index of the dynamic entry name: value (exact)
-// or else of an entry with that name (nameIdx), or zeros.
+// or else of the newest entry with that name (nameIdx), or zeros.
 func (x *dynamicIndex) lookup(t *dynamicTable, name, value []byte, h uint64) (exact, nameIdx uint32) {
-	if len(x.slots) == 0 {
+	i, ok := x.find(t, name, h)
+	if !ok {
 		return 0, 0
 	}
+	id := x.slots[i].id
+	nameIdx = uint32(staticLen) + t.added - id
+	for {
+		if _, v := t.field(id); string(v) == string(value) {
+			return uint32(staticLen) + t.added - id, nameIdx
+		}
+		prev := t.entryAt(id).prev
+		if prev == id || !t.live(prev) {
+			return 0, nameIdx
+		}
+		id = prev
+	}
+}
+
+// find returns the cell of the newest live entry named name, whose hash is
+// h, or else the free cell that ends its probe sequence.
+func (x *dynamicIndex) find(t *dynamicTable, name []byte, h uint64) (i uint64, ok bool) {
+	if len(x.slots) == 0 {
+		return 0, false
+	}
 	tag, mask := tagOf(h), uint64(len(x.slots)-1)
-	for i := h & mask; x.slots[i].tag != 0; i = (i + 1) & mask {
+	for i = h & mask; x.slots[i].tag != 0; i = (i + 1) & mask {
 		s := x.slots[i]
 		if s.tag != tag || !t.live(s.id) {
 			continue
 		}
-		n, v := t.field(s.id)
-		if string(n) != string(name) {
-			continue
+		if n, _ := t.field(s.id); string(n) == string(name) {
+			return i, true
 		}
-		idx := uint32(staticLen) + t.added - s.id
-		if string(v) == string(value) {
-			return idx, idx
-		}
-		nameIdx = idx
 	}
-	return 0, nameIdx
+	return i, false
 }
 
-// insert indexes the newest entry of t, whose name hashes to h.
-func (x *dynamicIndex) insert(t *dynamicTable, h uint64) {
+// insert indexes the newest entry of t, named name, whose hash is h.
+func (x *dynamicIndex) insert(t *dynamicTable, name []byte, h uint64) {
 	if 2*(x.used+1) > len(x.slots) {
 		x.rebuild(t)
 		return
 	}
-	put(x.slots, h, t.added-1)
+	x.link(t, name, h, t.added-1)
+}
+
+// link makes entry id the newest of its name.
+func (x *dynamicIndex) link(t *dynamicTable, name []byte, h uint64, id uint32) {
+	i, ok := x.find(t, name, h)
+	e := t.entryAt(id)
+	if ok {
+		e.prev = x.slots[i].id
+		x.slots[i].id = id
+		return
+	}
+	e.prev = id // the end of the chain
+	x.slots[i] = slot{tagOf(h), id}
 	x.used++
 }
 
-// rebuild re-indexes the live entries of t, in at least four times as many
-// cells as entries.
+// rebuild re-indexes the live entries of t, oldest first, in at least
+// four times as many cells as entries.
 func (x *dynamicIndex) rebuild(t *dynamicTable) {
 	size := max(64, 1<<bits.Len(uint(4*t.n)))
 	if len(x.slots) < size {
@@ -124,10 +156,10 @@ func (x *dynamicIndex) rebuild(t *dynamicTable) {
 	} else {
 		clear(x.slots)
 	}
+	x.used = 0
 	for i := t.n; i > 0; i-- {
 		id := t.added - uint32(i)
 		n, _ := t.field(id)
-		put(x.slots, hashBytes(n), id)
+		x.link(t, n, hashBytes(n), id)
 	}
-	x.used = t.n
 }

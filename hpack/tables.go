@@ -110,8 +110,10 @@ type dynamicTable struct {
 // entry locates a dynamic table entry: its name is data[off:off+nameLen]
 // and its value data[off+nameLen:end]. It holds no pointers, so that
 // writing it costs no GC write barrier and the ring is never scanned.
+// prev belongs to the Encoder's index (dynamicIndex).
 type entry struct {
 	off, nameLen, end uint32
+	prev              uint32
 }
 
 func (e *entry) len() int { return int(e.end - e.off) }
