@@ -220,17 +220,18 @@ func (t *Transport) Do(req *Request, resp *Response) error {
 		if err != nil {
 			return err
 		}
-		err = pc.roundTrip(ctx, req, body, resp)
+		pool := pc.pool
+		retry, err := pc.roundTrip(ctx, req, body, resp)
 		if err == nil {
 			return nil
 		}
-		if fresh || !pc.retryable(ctx, req, err) {
+		if fresh || !retry {
 			return err
 		}
 		if body, err = rewindBody(req); err != nil {
 			return err
 		}
-		t.countRetry(pc.pool)
+		t.countRetry(pool)
 		fresh = true
 	}
 }

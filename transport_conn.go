@@ -139,29 +139,32 @@ func (pc *persistConn) quiet() bool {
 }
 
 // roundTrip carries one exchange on pc. On error the connection has been
-// closed and its slot freed; on success resp.Body owns the connection
-// until the body ends.
-func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) error {
+// closed (or, if nothing was sent, given back) and retry says whether the
+// request may go again on a fresh connection; pc must not be used after
+// an error, as another caller may hold it. On success resp.Body owns the
+// connection until the body ends.
+func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) (retry bool, err error) {
 	pc.w.n, pc.answered = 0, false
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
 			pc.t.putConn(pc)
-			return err
+			return false, err
 		}
 		pc.stopCancel = context.AfterFunc(ctx, pc.cancelFn)
 	}
-	err := pc.exchange(req, body, resp)
+	err = pc.exchange(req, body, resp)
 	if closer, ok := body.(io.Closer); ok && body != nil {
 		closer.Close()
 	}
 	if err != nil {
 		pc.endCancel()
 		err = pc.mapError(ctx, err)
+		retry = pc.retryable(ctx, req, err)
 		pc.t.releaseConn(pc)
-		return err
+		return retry, err
 	}
-	return nil
+	return false, nil
 }
 
 // endCancel unregisters the cancellation of the exchange and reports

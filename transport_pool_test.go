@@ -445,3 +445,55 @@ func TestPoolForgetsEmptyPools(t *testing.T) {
 		t.Fatalf("%d pools kept", n)
 	}
 }
+
+// TestPoolStress mixes full reads, early closes and cancellations at
+// random stages from many goroutines under MaxConnsPerHost, then checks
+// that the pool's books balance: nothing in use, nobody waiting, every
+// open connection idle, and no goroutine left behind.
+func TestPoolStress(t *testing.T) {
+	tr := &Transport{MaxConnsPerHost: 4}
+	checkGoroutines(t, tr)
+	addr, _ := tpServer(t, func(w ResponseWriter, r *Request) {
+		n := len(r.URL.RawQuery) * 1000
+		w.WriteString(strings.Repeat("s", n))
+	})
+	var wg sync.WaitGroup
+	var failures atomic.Int64
+	for g := range 16 {
+		wg.Go(func() {
+			for i := range 40 {
+				ctx, cancel := context.WithCancel(context.Background())
+				req := newReq(t, MethodGet, "http://"+addr+"/?"+strings.Repeat("q", (g+i)%7), nil)
+				req.SetContext(ctx)
+				mode := (g*7 + i) % 4
+				if mode == 3 {
+					time.AfterFunc(time.Duration(i%5)*100*time.Microsecond, cancel)
+				}
+				resp := &Response{}
+				if err := tr.Do(req, resp); err != nil {
+					if mode != 3 || !isCtxErr(err) {
+						failures.Add(1)
+						t.Errorf("mode %d: %v", mode, err)
+					}
+					cancel()
+					continue
+				}
+				switch mode {
+				case 1:
+					resp.Body.Close() // early close
+				default:
+					if _, err := io.Copy(io.Discard, resp.Body); err != nil && (mode != 3 || !isCtxErr(err)) {
+						t.Errorf("mode %d body: %v", mode, err)
+					}
+					resp.Body.Close()
+				}
+				cancel()
+			}
+		})
+	}
+	wg.Wait()
+	s := tr.HostStats(addr)
+	if s.InUse != 0 || s.Waiting != 0 || s.Open != s.Idle || s.Open > 4 {
+		t.Fatalf("pool books do not balance: %+v", s)
+	}
+}
