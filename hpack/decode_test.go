@@ -279,3 +279,14 @@ func TestDecodeAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeNilEmit: a nil emit only keeps the table in step.
+func TestDecodeNilEmit(t *testing.T) {
+	d := NewDecoder()
+	if err := d.Decode(slices.Concat([]byte{0x82}, literal("k", "v")), nil); err != nil {
+		t.Fatal(err)
+	}
+	if tab := tableState(&d.table); !slices.Equal(tab, []hf{{"k", "v"}}) {
+		t.Fatalf("table %v", tab)
+	}
+}
