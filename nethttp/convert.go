@@ -33,6 +33,32 @@ type fieldSpan struct {
 	nameStart, valStart, valEnd int
 }
 
+// appendFieldSpan appends a header field to buf for a conversion to
+// strings: the canonical form of name, unless interned maps it to a
+// constant, then value. The span locates both in buf (and so in the
+// string later made of it; see fieldSpan.nameIn).
+func appendFieldSpan(buf, name, value []byte, interned map[string]string) ([]byte, fieldSpan) {
+	f := fieldSpan{nameStart: len(buf)}
+	buf = ascii.AppendCanonical(buf, name)
+	if s, ok := interned[string(buf[f.nameStart:])]; ok {
+		f.name = s
+		buf = buf[:f.nameStart]
+	}
+	f.valStart = len(buf)
+	buf = append(buf, value...)
+	f.valEnd = len(buf)
+	return buf, f
+}
+
+// nameIn returns the field's name: the interned one, or its slice of s,
+// the string made of the buffer the span was appended to.
+func (f *fieldSpan) nameIn(s string) string {
+	if f.name != "" {
+		return f.name
+	}
+	return s[f.nameStart:f.valStart]
+}
+
 // convertedRequest is what convert extracts from a request besides the
 // header map.
 type convertedRequest struct {
@@ -57,15 +83,8 @@ func (rs *requestStrings) convert(r *turbohttp.Request, h http.Header, cr *conve
 	fields := rs.fields[:0]
 	for i := range r.Header.Len() {
 		name, value := r.Header.At(i)
-		f := fieldSpan{nameStart: len(buf)}
-		buf = ascii.AppendCanonical(buf, name)
-		if s, ok := commonHeader[string(buf[f.nameStart:])]; ok {
-			f.name = s
-			buf = buf[:f.nameStart]
-		}
-		f.valStart = len(buf)
-		buf = append(buf, value...)
-		f.valEnd = len(buf)
+		var f fieldSpan
+		buf, f = appendFieldSpan(buf, name, value, commonHeader)
 		fields = append(fields, f)
 	}
 	s := string(buf)
@@ -83,10 +102,7 @@ func (rs *requestStrings) fill(h http.Header, s string, cr *convertedRequest) {
 	n := 0
 	cr.trailer = cr.trailer[:0]
 	for _, f := range rs.fields {
-		name := f.name
-		if name == "" {
-			name = s[f.nameStart:f.valStart]
-		}
+		name := f.nameIn(s)
 		value := s[f.valStart:f.valEnd]
 		switch {
 		case name == "Host":

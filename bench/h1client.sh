@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# HTTP/1.1 client benchmark, by the method of shared/DESIGN.md: h2o (a
+# neutral server written in C) serves a small static file with one thread
+# pinned to core 1; each client in turn (cmd/benchclient) runs pinned to
+# core 0 with GOMAXPROCS=1, CONNS workers each sending GETs one after the
+# other over kept-alive connections, and reports its own CPU time
+# (getrusage, user + system, after a warm-up) divided by the requests it
+# completed: the client's CPU µs per request, lower is better.
+#
+# Needs h2o (Debian's package): apt-get install -y h2o — this script
+# installs nothing.
+#
+#   bench/h1client.sh                   # all four clients, 10 s each
+#   DURATION=30 CONNS=64 bench/h1client.sh native nethttp
+set -euo pipefail
+cd "$(dirname "$0")"
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+PORT=${PORT:-18081}
+IMPLS=("$@")
+[ ${#IMPLS[@]} -gt 0 ] || IMPLS=(native roundtripper nethttp fasthttp)
+H2O=$(command -v h2o || true)
+[ -n "$H2O" ] || { echo "h2o is missing: apt-get install -y h2o" >&2; exit 1; }
+
+dir=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
+chmod 755 "$dir" # h2o started as root serves as nobody
+go build -o "$dir/benchclient" ./cmd/benchclient
+mkdir "$dir/www"
+printf 'Hello, World!' > "$dir/www/hello.txt"
+chmod -R a+rX "$dir/www"
+cat > "$dir/h2o.conf" <<CONF
+listen:
+  host: 127.0.0.1
+  port: $PORT
+num-threads: 1
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $dir/www
+CONF
+taskset -c 1 "$H2O" -c "$dir/h2o.conf" > "$dir/h2o.log" 2>&1 &
+url=http://127.0.0.1:$PORT/hello.txt
+for _ in $(seq 50); do
+  curl -sf -o /dev/null "$url" 2>/dev/null && break
+  sleep 0.1
+done
+curl -sf -o /dev/null "$url" || { echo "h2o did not start:" >&2; cat "$dir/h2o.log" >&2; exit 1; }
+
+printf '%-13s %12s %12s %8s\n' client requests/s "cpu µs/req" errors
+for impl in "${IMPLS[@]}"; do
+  out=$(GOMAXPROCS=1 taskset -c 0 "$dir/benchclient" -impl "$impl" -url "$url" \
+    -c "$CONNS" -d "${DURATION}s" -warmup 2s)
+  get() { echo "$out" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+  printf '%-13s %12s %12s %8s\n' "$impl" "$(get rps)" "$(get cpu_us_per_req)" "$(get errors)"
+done
+echo "(machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); h2o $("$H2O" --version | awk 'NR==1 {print $3}') num-threads 1 on core 1; clients on core 0, GOMAXPROCS=1, -c $CONNS, ${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg))"
