@@ -3,14 +3,14 @@ package turbohttp
 import (
 	"iter"
 
+	"turbohttp/h1"
 	"turbohttp/internal/ascii"
 )
 
 // Field is one header field: a name and a value as bytes. The slices are
-// views; see Header for how long they stay valid.
-type Field struct {
-	Name, Value []byte
-}
+// views; see Header for how long they stay valid. It is the h1 codec's
+// field type, so a Header's fields go to the wire writers as they are.
+type Field = h1.Field
 
 // Header is an ordered list of header fields over bytes, as they stand in an
 // HTTP/1 head or an HTTP/2 header block. Names keep the case they were given

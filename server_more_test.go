@@ -214,3 +214,24 @@ func TestServerWriteTimeout(t *testing.T) {
 		t.Errorf("after %d bytes: %v, want the server to close", n, err)
 	}
 }
+
+// A 101 head sent by the server keeps the handler's Connection: Upgrade.
+func TestServerSwitchingProtocolsKeepsConnectionField(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Set("Connection", "Upgrade")
+		w.Header().Set("Upgrade", "echo")
+		w.WriteHeader(StatusSwitchingProtocols)
+		w.Flush()
+		conn, brw, err := w.(Hijacker).Hijack()
+		if err != nil {
+			panic(err)
+		}
+		defer conn.Close()
+		line, _ := brw.ReadString('\n')
+		conn.Write([]byte("echo: " + line))
+	}))
+	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nping\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n") || !strings.HasSuffix(out, "\r\n\r\necho: ping\n") {
+		t.Errorf("got %q", out)
+	}
+}

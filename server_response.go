@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"turbohttp/h1"
 	"turbohttp/internal/ascii"
 )
 
@@ -91,7 +92,7 @@ func (w *response) writeInformational(code int) {
 		w.c.body.sentContinue = true
 	}
 	b := appendStatusLine(w.c.wbuf, code)
-	b = appendFields(b, &w.header)
+	b = appendFields(b, &w.header, true)
 	w.c.wbuf = append(b, "\r\n"...)
 	w.c.flush()
 }
@@ -131,10 +132,7 @@ func writeBody[S ~string | ~[]byte](w *response, p S) (int, error) {
 	}
 	c := w.c
 	if w.chunked {
-		c.wbuf = strconv.AppendUint(c.wbuf, uint64(len(p)), 16)
-		c.wbuf = append(c.wbuf, "\r\n"...)
-		c.wbuf = append(c.wbuf, p...)
-		c.wbuf = append(c.wbuf, "\r\n"...)
+		c.wbuf = appendChunk(c.wbuf, p)
 	} else {
 		c.wbuf = append(c.wbuf, p...)
 	}
@@ -144,55 +142,74 @@ func writeBody[S ~string | ~[]byte](w *response, p S) (int, error) {
 	return len(p), nil
 }
 
-// commit appends the head, and the body held back so far, to c.wbuf. At
-// the end of the handler (final), the body's length is known.
+// bodyFraming is how a response body is delimited on the wire.
+type bodyFraming uint8
+
+const (
+	framedByHandler bodyFraming = iota // no body, or the handler's own Content-Length
+	framedByLength                     // a Content-Length the server computed
+	framedChunked                      // Transfer-Encoding: chunked
+	framedByClose                      // the end of the connection (HTTP/1.0)
+)
+
+// framing chooses how the body is delimited. At the end of the handler
+// (final) the body's length is known.
+func (w *response) framing(final bool) bodyFraming {
+	http11 := w.c.req.ProtoMinor > 0
+	wantTrailers := http11 && (w.header.Has("Trailer") || w.trailer.Len() > 0)
+	switch {
+	case !statusAllowsBody(w.status) || w.declared >= 0 || w.status == StatusSwitchingProtocols:
+		return framedByHandler
+	case final && !wantTrailers:
+		return framedByLength
+	case http11:
+		return framedChunked
+	}
+	return framedByClose
+}
+
+// commit appends the head, and the body held back so far, to c.wbuf.
 func (w *response) commit(final bool) {
 	c := w.c
 	w.committed = true
-	hasBody := statusAllowsBody(w.status)
-	wantTrailers := c.req.ProtoMinor > 0 && (w.header.Has("Trailer") || w.trailer.Len() > 0)
+	framing := w.framing(final)
+	w.chunked = framing == framedChunked
+	if framing == framedByClose || c.srv.DisableKeepAlives {
+		c.closing = true
+	}
 	b := appendStatusLine(c.wbuf, w.status)
-	b = appendFields(b, &w.header)
+	b = appendFields(b, &w.header, c.closing)
 	if !w.header.Has("Date") {
 		b = append(b, "Date: "...)
 		b = appendDate(b, time.Now())
 		b = append(b, "\r\n"...)
 	}
-	if hasBody && !w.header.Has("Content-Type") && w.written > 0 {
+	if statusAllowsBody(w.status) && !w.header.Has("Content-Type") && w.written > 0 {
 		b = append(b, "Content-Type: "...)
 		b = append(b, DetectContentType(w.body)...)
 		b = append(b, "\r\n"...)
 	}
-	switch {
-	case !hasBody || w.declared >= 0 || w.status == StatusSwitchingProtocols:
-		// The handler's own Content-Length (or none) stands.
-	case final && !wantTrailers:
+	switch framing {
+	case framedByLength:
 		b = append(b, "Content-Length: "...)
 		b = strconv.AppendInt(b, w.written, 10)
 		b = append(b, "\r\n"...)
-	case c.req.ProtoMinor > 0:
-		w.chunked = true
+	case framedChunked:
 		b = append(b, "Transfer-Encoding: chunked\r\n"...)
 		if w.trailer.Len() > 0 && !w.header.Has("Trailer") {
 			b = appendTrailerDeclaration(b, &w.trailer)
 		}
-	default:
-		c.closing = true // an HTTP/1.0 body of unknown length ends with the connection
 	}
 	switch {
-	case c.closing || c.srv.DisableKeepAlives:
-		c.closing = true
+	case c.closing:
 		b = append(b, "Connection: close\r\n"...)
-	case c.req.ProtoMinor == 0:
+	case c.req.ProtoMinor == 0 && !w.header.Has("Connection"):
 		b = append(b, "Connection: keep-alive\r\n"...)
 	}
 	b = append(b, "\r\n"...)
 	if len(w.body) > 0 {
 		if w.chunked {
-			b = strconv.AppendUint(b, uint64(len(w.body)), 16)
-			b = append(b, "\r\n"...)
-			b = append(b, w.body...)
-			b = append(b, "\r\n"...)
+			b = appendChunk(b, w.body)
 		} else {
 			b = append(b, w.body...)
 		}
@@ -214,7 +231,7 @@ func (w *response) finish() {
 	}
 	if w.chunked {
 		b := append(w.c.wbuf, "0\r\n"...)
-		b = appendFields(b, &w.trailer)
+		b = appendFields(b, &w.trailer, true)
 		w.c.wbuf = append(b, "\r\n"...)
 	}
 	if w.declared >= 0 && w.written < w.declared && !w.isHead && statusAllowsBody(w.status) {
@@ -255,20 +272,31 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
 }
 
+// appendChunk appends p as one chunk of a chunked body.
+func appendChunk[S ~string | ~[]byte](b []byte, p S) []byte {
+	b = strconv.AppendUint(b, uint64(len(p)), 16)
+	b = append(b, "\r\n"...)
+	b = append(b, p...)
+	return append(b, "\r\n"...)
+}
+
+// appendStatusLine appends the status line of code, which WriteHeader
+// has checked.
 func appendStatusLine(b []byte, code int) []byte {
-	b = append(b, "HTTP/1.1 "...)
-	b = strconv.AppendInt(b, int64(code), 10)
-	b = append(b, ' ')
-	return append(append(b, StatusText(code)...), "\r\n"...)
+	b, _ = h1.AppendStatusLine(b, code)
+	return b
 }
 
 // appendFields appends h's fields as field lines, leaving out the fields
-// that could not be sent safely (invalid names or values) and the framing
-// fields the server sets itself.
-func appendFields(b []byte, h *Header) []byte {
+// that could not be sent safely (invalid names or values), Transfer-Encoding
+// (the server frames the body itself) and, when the server sends its own,
+// Connection.
+func appendFields(b []byte, h *Header, ownConnection bool) []byte {
 	for i := range h.fields {
 		f := &h.fields[i]
-		if !ValidFieldName(f.Name) || !ValidFieldValue(f.Value) || ascii.EqualFold(f.Name, "Transfer-Encoding") || ascii.EqualFold(f.Name, "Connection") {
+		if !ValidFieldName(f.Name) || !ValidFieldValue(f.Value) ||
+			ascii.EqualFold(f.Name, "Transfer-Encoding") ||
+			ownConnection && ascii.EqualFold(f.Name, "Connection") {
 			continue
 		}
 		b = append(b, f.Name...)
