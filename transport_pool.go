@@ -12,9 +12,9 @@ import (
 // request's connections live in.
 type connectMethod struct {
 	https bool
-	host  []byte   // the URL's authority, host[:port], a view
-	proxy *url.URL // nil for a direct connection
-	kbuf  [80]byte // room to build the key without allocating
+	host  []byte    // the URL's authority, host[:port], a view
+	proxy *url.URL  // nil for a direct connection
+	kbuf  [128]byte // room to build the key without allocating
 }
 
 // connectMethodFor works out the connection a request needs, consulting
@@ -87,6 +87,7 @@ func hasPort(host []byte) bool {
 // hostPool holds the connections of one key. Guarded by Transport.mu.
 type hostPool struct {
 	key   string
+	shown string // key with the proxy's password redacted, for Stats
 	addr  string // host:port of the origin
 	https bool
 	proxy *url.URL
@@ -103,7 +104,8 @@ type hostPool struct {
 // HostStats describes one pool of a Transport: its gauges at the time of
 // the call and its counters since the pool was made.
 type HostStats struct {
-	// Key is "scheme://host:port", followed by "|proxy" when proxied.
+	// Key is "scheme://host:port", followed by "|proxy" when proxied
+	// (with the proxy's password redacted).
 	Key string
 	// Addr is the origin's host:port.
 	Addr string
@@ -165,7 +167,7 @@ func (t *Transport) HostStats(hostport string) HostStats {
 
 func (p *hostPool) snapshot() HostStats {
 	s := p.stats
-	s.Key, s.Addr = p.key, p.addr
+	s.Key, s.Addr = p.shown, p.addr
 	s.Open, s.Idle, s.Waiting = p.open, len(p.idle), p.waiters.len()
 	s.InUse = p.open - len(p.idle)
 	return s
@@ -185,12 +187,14 @@ func (t *Transport) poolLocked(cm *connectMethod) *hostPool {
 	}
 	p := &hostPool{
 		key:   string(key),
+		shown: string(key),
 		addr:  string(appendHostPort(nil, cm.host, cm.https)),
 		https: cm.https,
 		proxy: cm.proxy,
 	}
 	if cm.proxy != nil {
 		p.proxyAuth = proxyAuthorization(cm.proxy)
+		p.shown = p.key[:strings.IndexByte(p.key, '|')+1] + cm.proxy.Redacted()
 	}
 	t.pools[p.key] = p
 	return p

@@ -114,7 +114,7 @@ func TestProxyHTTPAbsoluteForm(t *testing.T) {
 		t.Fatalf("proxy connections %d, origin %d: want one each (keep-alive through the proxy)", proxy.conns.Load(), originConns.count())
 	}
 	s := tr.Stats()
-	if len(s) != 1 || !strings.HasSuffix(s[0].Key, "|http://user:pass@"+proxy.addr) || s[0].Reuses != 1 {
+	if len(s) != 1 || !strings.HasSuffix(s[0].Key, "|http://user:xxxxx@"+proxy.addr) || s[0].Reuses != 1 {
 		t.Fatalf("stats %+v", s)
 	}
 }
