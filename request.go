@@ -81,6 +81,9 @@ type Request struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	baseCtx context.Context
+	// watch, set by the server, starts watching the connection for the
+	// client going away once a handler asked for the context.
+	watch func()
 
 	// pattern and pathValues are set by ServeMux.
 	pattern    string
@@ -109,8 +112,21 @@ func (r *Request) Context() context.Context {
 			return context.Background()
 		}
 		r.ctx, r.cancel = context.WithCancel(r.baseCtx)
+		if r.watch != nil {
+			r.watch()
+		}
 	}
 	return r.ctx
+}
+
+// cancelContext cancels the context of a served request whose client went
+// away, if it was made.
+func (r *Request) cancelContext() {
+	r.ctxMu.Lock()
+	if r.cancel != nil {
+		r.cancel()
+	}
+	r.ctxMu.Unlock()
 }
 
 // endContext cancels the context of a served request, if it was made.
@@ -183,6 +199,7 @@ func (r *Request) ProtoAtLeast(major, minor int) bool {
 func (r *Request) Reset() {
 	r.reset()
 	r.baseCtx = nil
+	r.watch = nil
 }
 
 // reset clears r for the server's next request on the same connection,

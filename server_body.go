@@ -55,6 +55,7 @@ func (b *requestBody) Read(p []byte) (int, error) {
 	n, err := b.br.Read(p)
 	if err == io.EOF && !b.trailed && b.br.Done() {
 		b.trailed = true
+		b.c.watch.bodyRead()
 		for _, f := range b.br.Trailers() {
 			b.c.req.Trailer.AddBytes(f.Name, f.Value)
 		}

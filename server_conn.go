@@ -36,6 +36,7 @@ type conn struct {
 	req      Request
 	resp     response
 	body     requestBody
+	watch    watcher
 	// deadline is the read deadline currently set on rwc (zero: none).
 	deadline time.Time
 	// closing is set when the connection must close after the current
@@ -76,6 +77,8 @@ func (srv *Server) newConn(rwc net.Conn) *conn {
 	c.cr.rwc = rwc
 	c.resp.c = c
 	c.body.c = c
+	c.watch.c = c
+	c.req.watch = c.watch.want
 	srv.trackConn(c, true)
 	return c
 }

@@ -235,3 +235,59 @@ func TestServerSwitchingProtocolsKeepsConnectionField(t *testing.T) {
 		t.Errorf("got %q", out)
 	}
 }
+
+// A handler that asked for its context sees it cancelled when the client
+// goes away; one that did not ask pays nothing for it.
+func TestServerContextCancelledOnDisconnect(t *testing.T) {
+	noLeaks(t)
+	cancelled := make(chan error, 1)
+	started := make(chan struct{})
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		ctx := r.Context()
+		close(started)
+		select {
+		case <-ctx.Done():
+			cancelled <- ctx.Err()
+		case <-time.After(5 * time.Second):
+			cancelled <- nil
+		}
+	}))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
+	<-started
+	c.Close()
+	if err := <-cancelled; err == nil {
+		t.Error("the context was not cancelled when the client went away")
+	}
+}
+
+// The watch for a disconnect must not eat a pipelined request.
+func TestServerContextWatchKeepsPipelinedRequest(t *testing.T) {
+	noLeaks(t)
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		ctx := r.Context()
+		if string(r.URL.Path) == "/slow" {
+			time.Sleep(100 * time.Millisecond) // the next request arrives meanwhile
+		}
+		if ctx.Err() != nil {
+			panic("cancelled while the client is still there")
+		}
+		w.Write(r.URL.Path)
+	}))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
+	time.Sleep(30 * time.Millisecond)
+	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	out, _ := io.ReadAll(c)
+	if !strings.Contains(string(out), "/slow") || !strings.Contains(string(out), "/next") {
+		t.Errorf("got %q", out)
+	}
+}

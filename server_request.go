@@ -31,6 +31,9 @@ func (c *conn) serveRequest(n int) bool {
 	if c.hijacked {
 		return false
 	}
+	if c.watch.stop() {
+		c.closing = true
+	}
 	c.resp.finish()
 	c.req.endContext()
 	if c.resp.err != nil {
@@ -71,6 +74,7 @@ func (c *conn) prepareRequest(n int) {
 	r.TLS = c.tlsState
 	c.br.Discard(n)
 	c.body.reset(h)
+	c.watch.reset(h.Body == h1.BodyNone)
 	r.Body = &c.body
 }
 
@@ -113,6 +117,7 @@ func (c *conn) runHandler() (ok bool) {
 			return
 		}
 		p := recover()
+		c.watch.stop()
 		c.req.endContext()
 		if p != ErrAbortHandler {
 			buf := make([]byte, 64<<10)

@@ -264,6 +264,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if w.committed && !c.flush() {
 		return nil, nil, w.err
 	}
+	c.watch.stop()
 	c.hijacked = true
 	c.rwc.SetDeadline(time.Time{})
 	c.setState(StateHijacked)
