@@ -85,6 +85,11 @@ func newRawServer(t testing.TB, serve func(c net.Conn, br *bufio.Reader)) *rawSe
 	if err != nil {
 		t.Fatal(err)
 	}
+	return serveRaw(t, ln, serve)
+}
+
+// serveRaw is newRawServer on a given listener.
+func serveRaw(t testing.TB, ln net.Listener, serve func(c net.Conn, br *bufio.Reader)) *rawServer {
 	rs := &rawServer{ln: ln, addr: ln.Addr().String()}
 	rs.wg.Add(1)
 	go func() {

@@ -2,12 +2,14 @@ package turbohttp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strconv"
@@ -52,8 +54,16 @@ func pipe(c net.Conn, br *bufio.Reader, up net.Conn) {
 // in absolute form, which origin servers accept). refuse makes it answer
 // CONNECT with 407.
 func httpProxy(t *testing.T, refuse bool) (*rawServer, *proxyLog) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return httpProxyOn(t, ln, refuse)
+}
+
+func httpProxyOn(t *testing.T, ln net.Listener, refuse bool) (*rawServer, *proxyLog) {
 	log := &proxyLog{}
-	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+	rs := serveRaw(t, ln, func(c net.Conn, br *bufio.Reader) {
 		head := readRequestHead(br)
 		if head == "" {
 			return
@@ -362,5 +372,27 @@ func TestProxyConnectResponseTooLarge(t *testing.T) {
 	err := tr.Do(newReq(t, MethodGet, "https://example.com/", nil), &Response{})
 	if !errors.Is(err, ErrMalformedResponse) {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestProxyHTTPSProxy: an https:// proxy is reached over TLS; plain http
+// requests then travel in absolute form inside that TLS connection.
+func TestProxyHTTPSProxy(t *testing.T) {
+	origin, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "via tls proxy") }, false)
+	certSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer certSrv.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy, log := httpProxyOn(t, tls.NewListener(ln, certSrv.TLS.Clone()), false)
+	pu, _ := url.Parse("https://" + proxy.addr)
+	tr := &Transport{Proxy: ProxyURL(pu), TLSClientConfig: tlsConfigOf(t, certSrv.Client())}
+	checkGoroutines(t, tr)
+	if _, body := roundTrip(t, tr, newReq(t, MethodGet, origin.URL+"/p", nil)); body != "via tls proxy" {
+		t.Fatalf("%q", body)
+	}
+	if lines, _ := log.get(); len(lines) != 1 || lines[0] != "GET "+origin.URL+"/p HTTP/1.1" {
+		t.Fatalf("proxy saw %q", lines)
 	}
 }
