@@ -20,6 +20,8 @@ type command struct {
 
 var commands = []command{
 	{"serve", "run a test and file server", runServe},
+	{"get", "send a request, like curl", runGet},
+	{"load", "generate load, like hey and h2load", runLoad},
 }
 
 func main() {
