@@ -171,6 +171,7 @@ type getter struct {
 	opts           *getOptions
 	stdout, stderr io.Writer
 	dialer         net.Dialer
+	tr             *turbohttp.Transport
 	tap            *headTap // nil without -v
 }
 
@@ -183,6 +184,7 @@ func (g *getter) run() (int, error) {
 		return code, err
 	}
 	c, heads := g.newClient()
+	defer g.tr.CloseIdleConnections()
 	resp, err := c.Do(req)
 	if err != nil {
 		return exitCode(err), err
@@ -303,7 +305,7 @@ func (g *getter) setHeaders(req *turbohttp.Request, hasBody bool) {
 func (g *getter) newClient() (*turbohttp.Client, *bytes.Buffer) {
 	o := g.opts
 	g.dialer = net.Dialer{KeepAlive: 30 * time.Second}
-	tr := &turbohttp.Transport{
+	g.tr = &turbohttp.Transport{
 		DialContext:         g.dial,
 		DialTLSContext:      g.dialTLS,
 		TLSClientConfig:     g.tlsConfig(),
@@ -311,7 +313,7 @@ func (g *getter) newClient() (*turbohttp.Client, *bytes.Buffer) {
 		DisableCompression:  !o.compressed,
 		MaxIdleConnsPerHost: 1,
 	}
-	rt := &headTripper{rt: tr}
+	rt := &headTripper{rt: g.tr}
 	if o.verbose {
 		rt.log = g.stderr
 		g.tap = &headTap{w: g.stderr}

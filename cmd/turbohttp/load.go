@@ -36,7 +36,17 @@ Flags:
   -H 'N: v'       add a header field (repeatable)
   -k              skip TLS certificate verification
   --timeout D     bound each request (default 20s; 0 none)
-  -json           print the summary as JSON (see loadSummary)
+  -json           print the summary as JSON instead: url, method,
+                  connections, seconds, requests (responses + errors),
+                  responses, errors, aborted (cut off by the end of -d or
+                  SIGINT), requests_per_second, body_bytes, status (count
+                  per code), error_kinds [{kind, count, message}],
+                  latency_us {min, mean, p50, p90, p99, p99_9, max}, dials,
+                  interrupted
+
+Latencies run from the start of a request to the end of its body, for the
+requests answered (any status); they are recorded in microseconds in an HDR
+histogram (1 µs to 1 min, 3 significant figures).
 `
 
 // Defaults and limits of load.
@@ -108,6 +118,8 @@ func (o *loadOptions) check(fs *flag.FlagSet, set map[string]bool) error {
 		return errors.New("-n must be positive")
 	case o.timeout < 0:
 		return errors.New("--timeout must not be negative")
+	case !turbohttp.ValidFieldName(o.method):
+		return fmt.Errorf("-m %q is not a method", o.method)
 	case set["b"] && set["B"]:
 		return errors.New("-b and -B exclude each other")
 	}

@@ -157,13 +157,18 @@ func tlsConfigInsecure(insecure bool) *tls.Config {
 // aLongTimeAgo is a deadline in the past, to cut off an exchange.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// loadDialer dials the connections of a run.
-var loadDialer = net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
+// defaultLoadDialTimeout bounds a dial when --timeout is 0.
+const defaultLoadDialTimeout = 30 * time.Second
 
-// dial opens a connection for the Transport, wrapped to apply --timeout
-// and registered so that the end of the run can cut it off.
+// dial opens a connection for the Transport within --timeout, wrapped to
+// apply --timeout to each exchange and registered so that the end of the
+// run can cut it off.
 func (r *loadRun) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, err := loadDialer.DialContext(ctx, network, addr)
+	d := net.Dialer{Timeout: r.opts.timeout, KeepAlive: 30 * time.Second}
+	if d.Timeout == 0 {
+		d.Timeout = defaultLoadDialTimeout
+	}
+	c, err := d.DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
 	}
