@@ -2,9 +2,11 @@ package turbohttp
 
 import (
 	"bufio"
+	"crypto/tls"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -289,5 +291,40 @@ func TestServerContextWatchKeepsPipelinedRequest(t *testing.T) {
 	out, _ := io.ReadAll(c)
 	if !strings.Contains(string(out), "/slow") || !strings.Contains(string(out), "/next") {
 		t.Errorf("got %q", out)
+	}
+}
+
+// A client that opens a TLS connection and never completes the handshake
+// is cut off at TLSHandshakeTimeout.
+func TestServerTLSHandshakeTimeout(t *testing.T) {
+	noLeaks(t)
+	ts := httptest.NewUnstartedServer(nil)
+	ts.StartTLS()
+	cert := ts.TLS.Certificates[0]
+	ts.Close()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	srv := &Server{
+		Handler:             HandlerFunc(hello),
+		TLSConfig:           &tls.Config{Certificates: []tls.Certificate{cert}},
+		TLSHandshakeTimeout: 200 * time.Millisecond,
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeTLS(ln, "", "") }()
+	defer func() {
+		srv.Close()
+		<-done
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	c.SetReadDeadline(time.Now().Add(3 * time.Second))
+	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("silent TLS client: read %v, want EOF", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("cut off after %v", d)
 	}
 }
