@@ -28,6 +28,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -45,12 +46,13 @@ func main() {
 	conns := flag.Int("c", 64, "concurrent workers (and connections)")
 	dur := flag.Duration("d", 10*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", 2*time.Second, "warm-up before measuring")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured phase to this file")
 	flag.Parse()
 	newWorker, err := workerFactory(*impl, *url, *conns)
 	if err != nil {
 		log.Fatal(err)
 	}
-	var l load
+	l := load{profile: *cpuProfile}
 	l.run(newWorker, *conns, *warmup, *dur)
 	fmt.Printf("impl=%s requests=%d errors=%d seconds=%.2f rps=%.0f cpu_us_per_req=%.2f\n",
 		*impl, l.requests, l.errors, l.seconds, float64(l.requests)/l.seconds,
@@ -69,6 +71,8 @@ type load struct {
 	done, failed atomic.Int64
 	errOnce      sync.Once
 	firstErr     error
+
+	profile string // CPU profile file of the measured phase, or ""
 
 	requests, errors int64
 	seconds          float64
@@ -92,13 +96,34 @@ func (l *load) run(newWorker func() worker, n int, warmup, d time.Duration) {
 		})
 	}
 	time.Sleep(warmup)
+	stopProfile := startProfile(l.profile)
 	r0, e0, c0, t0 := l.done.Load(), l.failed.Load(), cpuTime(), time.Now()
 	time.Sleep(d)
 	r1, e1, c1, t1 := l.done.Load(), l.failed.Load(), cpuTime(), time.Now()
+	stopProfile()
 	stop.Store(true)
 	wg.Wait()
 	l.requests, l.errors = r1-r0, e1-e0
 	l.seconds, l.cpu = t1.Sub(t0).Seconds(), c1-c0
+}
+
+// startProfile starts a CPU profile into file, unless file is "", and
+// returns the function that stops it.
+func startProfile(file string) func() {
+	if file == "" {
+		return func() {}
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 // cpuTime returns the CPU time of the process, user and system.
