@@ -17,6 +17,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"turbohttp"
 )
@@ -117,12 +118,13 @@ func TestGetDataFiles(t *testing.T) {
 func TestGetHeaders(t *testing.T) {
 	base, _ := serveURLs(t)
 	code, out, _ := runCmd(t, "get", base+"headers", "-H", "X-One: 1", "--header", "X-Two: a b",
-		"-H", "X-Two: c", "-H", "Accept:", "-H", "X-Empty;", "-A", "agent/1")
+		"-H", "X-Two: c", "-H", "Accept:", "-H", "X-Empty;", "-A", "agent/1", "-u", "u:p", "-H", "Host: example.test")
 	var h map[string][]string
 	if err := json.Unmarshal([]byte(out), &h); code != 0 || err != nil {
 		t.Fatalf("exit %d, %q (%v)", code, out, err)
 	}
-	want := map[string][]string{"X-One": {"1"}, "X-Two": {"a b", "c"}, "X-Empty": {""}, "User-Agent": {"agent/1"}}
+	want := map[string][]string{"X-One": {"1"}, "X-Two": {"a b", "c"}, "X-Empty": {""}, "User-Agent": {"agent/1"},
+		"Authorization": {"Basic dTpw"}, "Host": {"example.test"}}
 	for k, v := range want {
 		if !reflect.DeepEqual(h[k], v) {
 			t.Errorf("%s: %q, want %q", k, h[k], v)
@@ -209,6 +211,10 @@ func TestGetRedirects(t *testing.T) {
 	code, _, errOut := runCmd(t, "get", "-L", "--max-redirs", "3", redir+"/loop")
 	if code != exitRedirects {
 		t.Fatalf("loop: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, "get", "-L", redir+"/loop")
+	if code != exitRedirects || !strings.Contains(errOut, "more than 50") {
+		t.Fatalf("loop, default limit: exit %d, stderr %q", code, errOut)
 	}
 	code, _, _ = runCmd(t, "get", "-L", "--max-redirs", "0", target)
 	if code != exitRedirects {
@@ -367,4 +373,41 @@ func TestHeaderListFlag(t *testing.T) {
 		t.Errorf("Set: %v %+v", err, h)
 	}
 	var _ flag.Value = &h
+}
+
+func TestHeadTap(t *testing.T) {
+	var b bytes.Buffer
+	tap := &headTap{w: &b}
+	tap.write([]byte("ignored: not armed\r\n\r\n"))
+	tap.arm()
+	tap.write([]byte("GET / HTTP/1.1\r\nHo"))
+	tap.write([]byte("st: a\r\n\r\nbody bytes"))
+	tap.write([]byte("more body\r\n\r\n"))
+	want := "> GET / HTTP/1.1\n> Host: a\n> \n"
+	if b.String() != want {
+		t.Fatalf("got %q, want %q", b.String(), want)
+	}
+	// A head longer than maxTapHead is shown cut, once.
+	b.Reset()
+	tap.arm()
+	long := "X: " + strings.Repeat("v", maxTapHead) + "\r\n"
+	tap.write([]byte(long))
+	tap.write([]byte(long))
+	if n := b.Len(); n < maxTapHead || n > maxTapHead+10 || strings.Count(b.String(), "> ") != 2 {
+		t.Fatalf("long head: %d bytes written", n)
+	}
+}
+
+func TestSecondsFlag(t *testing.T) {
+	var s secondsFlag
+	for in, want := range map[string]time.Duration{"5": 5 * time.Second, "0.25": 250 * time.Millisecond, "1m": time.Minute} {
+		if err := s.Set(in); err != nil || time.Duration(s) != want {
+			t.Errorf("Set(%q) = %v, %v", in, time.Duration(s), err)
+		}
+	}
+	for _, in := range []string{"-1", "1e10", "soon", "-2s"} {
+		if err := s.Set(in); err == nil {
+			t.Errorf("Set(%q) accepted", in)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"strings"
@@ -143,6 +144,8 @@ func TestLoadUsage(t *testing.T) {
 		{"load", "-b", "x", "-B", "@f", "http://a/"},
 		{"load", "-B", "@/nonexistent/file", "http://a/"},
 		{"load", "ftp://a/"},
+		{"load", "-c", "10001", "http://a/"},
+		{"load", "-m", "G T", "http://a/"},
 	} {
 		if code, _, errOut := runCmd(t, args...); code != exitUsage {
 			t.Errorf("%q: exit %d, stderr %q", args, code, errOut)
@@ -170,11 +173,16 @@ func TestProgressLine(t *testing.T) {
 // allocating nothing per request, so that AllocsPerRun (which counts the
 // whole process) measures the worker alone.
 func cannedHTTP(t testing.TB) string {
+	return cannedServer(t, "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!")
+}
+
+// cannedServer answers every request head with response.
+func cannedServer(t testing.TB, response string) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp := []byte("HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!")
+	resp := []byte(response)
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -256,5 +264,28 @@ func BenchmarkLoadStep(b *testing.B) {
 	}
 	if w.status[200] == 0 {
 		b.Fatal("no responses")
+	}
+}
+
+func TestLoadInterrupted(t *testing.T) {
+	base, _ := serveURLs(t)
+	o, err := parseLoad([]string{"-d", "1h", "-c", "2", base}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // as if SIGINT came at once
+	s, err := runLoadTest(ctx, o, nil)
+	if err != nil || !s.Interrupted || s.Errors != 0 {
+		t.Fatalf("%v %+v", err, s)
+	}
+}
+
+// TestLoadStatusOutOfRange: a status code past maxStatus counts under 0.
+func TestLoadStatusOutOfRange(t *testing.T) {
+	url := cannedServer(t, "HTTP/1.1 799 Odd\r\nContent-Length: 2\r\n\r\nok")
+	s := runLoadJSON(t, "-n", "5", "-c", "1", url)
+	if s.Status["0"] != 5 || s.Responses != 5 || s.BodyBytes != 10 {
+		t.Fatalf("summary %+v", s)
 	}
 }
