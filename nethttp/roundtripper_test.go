@@ -712,3 +712,88 @@ func TestRoundTripperCloseDuringRead(t *testing.T) {
 	}
 	<-closed
 }
+
+// TestRoundTripperReplaysWithGetBody has the server close a kept-alive
+// connection after reading the second request without answering it: the
+// Transport sends the request again on a fresh connection, with a body
+// made by Request.GetBody, and closes every body.
+func TestRoundTripperReplaysWithGetBody(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c1, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		br := bufio.NewReader(c1)
+		if req, err := http.ReadRequest(br); err == nil {
+			io.Copy(io.Discard, req.Body)
+			io.WriteString(c1, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfirst")
+		}
+		if req, err := http.ReadRequest(br); err == nil {
+			io.Copy(io.Discard, req.Body)
+		}
+		c1.Close() // no answer to the second request
+		c2, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c2.Close()
+		if req, err := http.ReadRequest(bufio.NewReader(c2)); err == nil {
+			b, _ := io.ReadAll(req.Body)
+			fmt.Fprintf(c2, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s", len(b), b)
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/"
+	tr := &turbohttp.Transport{}
+	c := rtClient(t, tr)
+	if _, body := do(t, c, "PUT", url, "one"); body != "first" {
+		t.Fatalf("first exchange: %q", body)
+	}
+	body := &closeTracker{Reader: strings.NewReader("two")}
+	req, _ := http.NewRequest("PUT", url, body)
+	req.ContentLength = 3
+	var replays []*closeTracker
+	req.GetBody = func() (io.ReadCloser, error) {
+		replays = append(replays, &closeTracker{Reader: strings.NewReader("two")})
+		return replays[len(replays)-1], nil
+	}
+	if got := do2(t, c, req); got != "two" {
+		t.Errorf("replayed exchange: %q, want %q", got, "two")
+	}
+	if len(replays) != 1 || replays[0].closed.Load() == 0 || body.closed.Load() == 0 {
+		t.Errorf("GetBody calls %d; bodies closed: original %d", len(replays), body.closed.Load())
+	}
+	if s := tr.Stats(); len(s) != 1 || s[0].Retries != 1 {
+		t.Errorf("stats %+v, want 1 retry", s)
+	}
+}
+
+// TestRoundTripperAllocs checks what the adapter allocates per exchange
+// once its pool is warm: the http.Response with its body handle, the
+// header map and one string for the header.
+func TestRoundTripperAllocs(t *testing.T) {
+	url := helloServer(t)
+	rt := RoundTripper(&turbohttp.Transport{})
+	defer rt.(*TransportAdapter).CloseIdleConnections()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("User-Agent", "allocs")
+	buf := make([]byte, 64)
+	exchange := func() {
+		resp, err := rt.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := readFull(resp.Body, buf); err != nil || n != 13 {
+			t.Fatalf("body: %d bytes, %v", n, err)
+		}
+		resp.Body.Close()
+	}
+	exchange()
+	if n := testing.AllocsPerRun(200, exchange); n > 4 && !raceEnabled {
+		t.Errorf("%.1f allocations per exchange, want at most 4", n)
+	}
+}
