@@ -33,10 +33,9 @@ func normalizeArgs(fs *flag.FlagSet, args []string) []string {
 		case len(a) < 2 || a[0] != '-':
 			rest = append(rest, a)
 		default:
-			split := splitCluster(fs, a)
+			split, wantsValue := splitCluster(fs, a)
 			flags = append(flags, split...)
-			last := split[len(split)-1]
-			if takesValue(fs, last) && i+1 < len(args) {
+			if wantsValue && i+1 < len(args) {
 				i++
 				flags = append(flags, args[i])
 			}
@@ -45,15 +44,18 @@ func normalizeArgs(fs *flag.FlagSet, args []string) []string {
 	return append(append(flags, "--"), rest...)
 }
 
-// takesValue reports whether the flag argument a (with no "=value") names
-// a flag that reads the next argument as its value.
+// flagName returns the name of the flag argument a: without its dashes
+// and "=value".
+func flagName(a string) string {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	return name
+}
+
+// takesValue reports whether the flag argument a reads the next argument
+// as its value: it names a flag that is not boolean and has no "=value".
 func takesValue(fs *flag.FlagSet, a string) bool {
-	name := strings.TrimLeft(a, "-")
-	if strings.Contains(name, "=") {
-		return false
-	}
-	f := fs.Lookup(name)
-	return f != nil && !isBool(f)
+	f := fs.Lookup(flagName(a))
+	return f != nil && !isBool(f) && !strings.Contains(a, "=")
 }
 
 func isBool(f *flag.Flag) bool {
@@ -62,28 +64,29 @@ func isBool(f *flag.Flag) bool {
 }
 
 // splitCluster splits curl's "-sSL" into "-s", "-S", "-L" and "-XPOST"
-// into "-X", "POST". An argument that names a flag, holds "=", or is not
-// made of one-letter flags is returned unchanged.
-func splitCluster(fs *flag.FlagSet, a string) []string {
+// into "-X", "POST", and reports whether the last flag still wants the
+// next argument as its value ("-vX" then "PUT"). An argument that names a
+// flag, or is not made of one-letter flags, is returned unchanged.
+func splitCluster(fs *flag.FlagSet, a string) ([]string, bool) {
 	name := a[1:]
-	if a[1] == '-' || len(name) < 2 || strings.Contains(name, "=") || fs.Lookup(name) != nil {
-		return []string{a}
+	if a[1] == '-' || len(name) < 2 || fs.Lookup(flagName(a)) != nil {
+		return []string{a}, takesValue(fs, a)
 	}
 	var out []string
 	for i := 0; i < len(name); i++ {
 		f := fs.Lookup(name[i : i+1])
 		if f == nil {
-			return []string{a}
+			return []string{a}, false
 		}
 		out = append(out, "-"+name[i:i+1])
 		if !isBool(f) {
 			if i+1 < len(name) {
-				out = append(out, name[i+1:])
+				return append(out, name[i+1:]), false
 			}
-			break
+			return out, true
 		}
 	}
-	return out
+	return out, false
 }
 
 // headerList is a repeatable -H 'Name: value' flag, in curl's forms:

@@ -325,6 +325,10 @@ func TestNormalizeArgs(t *testing.T) {
 		{[]string{"-max-time=5", "u"}, []string{"-max-time=5", "--", "u"}},
 		{[]string{"-d", "-", "u", "--", "-x"}, []string{"-d", "-", "--", "u", "-x"}},
 		{[]string{"-zq", "u"}, []string{"-zq", "--", "u"}},
+		{[]string{"-XH", "u"}, []string{"-X", "H", "--", "u"}},
+		{[]string{"-da=1", "u"}, []string{"-d", "a=1", "--", "u"}},
+		{[]string{"-v=true", "-o=f", "u"}, []string{"-v=true", "-o=f", "--", "u"}},
+		{[]string{"u", "-o"}, []string{"-o", "--", "u"}},
 	} {
 		if got := normalizeArgs(fs, tc.in); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("normalizeArgs(%q) = %q, want %q", tc.in, got, tc.want)
