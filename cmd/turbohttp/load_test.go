@@ -247,12 +247,20 @@ func TestLoadStepAllocs(t *testing.T) {
 	}
 	// Against serve (server in the same process, so its allocations
 	// count too): logged, not asserted.
-	base, _ := serveURLs(t)
-	w = newTestWorker(t, base)
-	for range 10 {
-		w.step()
+	base, secure := serveURLs(t)
+	for _, url := range []string{base, secure} {
+		w = newTestWorker(t, url)
+		w.r.opts.insecure = true
+		w.r.tr.TLSClientConfig = tlsConfigInsecure(true)
+		for range 10 {
+			w.step()
+		}
+		allocs := testing.AllocsPerRun(500, w.step)
+		if w.status[200] != 511 {
+			t.Errorf("%s: %d responses of 511", url, w.status[200])
+		}
+		t.Logf("against serve in-process, %s: %v allocations per step (client and server)", url[:5], allocs)
 	}
-	t.Logf("against serve in-process: %v allocations per step (client and server)", testing.AllocsPerRun(500, w.step))
 }
 
 func BenchmarkLoadStep(b *testing.B) {
