@@ -19,6 +19,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"turbohttp"
 )
@@ -795,5 +796,60 @@ func TestRoundTripperAllocs(t *testing.T) {
 	exchange()
 	if n := testing.AllocsPerRun(200, exchange); n > 4 && !raceEnabled {
 		t.Errorf("%.1f allocations per exchange, want at most 4", n)
+	}
+}
+
+// TestRoundTripperClientTimeout: http.Client.Timeout reaches the
+// Transport through the request's context.
+func TestRoundTripperClientTimeout(t *testing.T) {
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer ts.Close()
+	defer close(release)
+	c := rtClient(t, nil)
+	c.Timeout = 20 * time.Millisecond // the server never answers
+	_, err := c.Get(ts.URL)
+	var ue *url.Error
+	if !errors.As(err, &ue) || !ue.Timeout() {
+		t.Errorf("err = %v, want a *url.Error that is a timeout", err)
+	}
+}
+
+// TestRoundTripperExpectContinue: with "Expect: 100-continue" the body
+// goes after the interim 100, which the caller does not see.
+func TestRoundTripperExpectContinue(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(echoHandler))
+	defer ts.Close()
+	req, _ := http.NewRequest("PUT", ts.URL+"/e", strings.NewReader("after 100"))
+	req.Header.Set("Expect", "100-continue")
+	resp, err := rtClient(t, nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.HasSuffix(string(b), `/e len=9 te=[] body="after 100"`) {
+		t.Errorf("%d %q", resp.StatusCode, b)
+	}
+}
+
+// TestRoundTripperSkipsInterim: a 103 Early Hints before the final
+// response is skipped; its fields do not leak into the final header.
+func TestRoundTripperSkipsInterim(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Link", "</style.css>; rel=preload")
+		w.WriteHeader(http.StatusEarlyHints)
+		w.Header().Del("Link")
+		io.WriteString(w, "final")
+	}))
+	defer ts.Close()
+	resp, body := do(t, rtClient(t, nil), "GET", ts.URL, "")
+	if resp.StatusCode != 200 || body != "final" || resp.Header.Get("Link") != "" {
+		t.Errorf("%d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
