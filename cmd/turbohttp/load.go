@@ -206,13 +206,16 @@ type loadRun struct {
 	stopped     atomic.Bool
 	interrupted atomic.Bool
 	conns       loadConns
+	// stopCtx ends with the run, cancelling dials in progress.
+	stopCtx    context.Context
+	cancelStop context.CancelFunc
 }
 
 // runLoadTest runs the load until -n is done, -d has passed or ctx ends,
 // and summarizes it. progress, when not nil, gets the live progress line.
 func runLoadTest(ctx context.Context, o *loadOptions, progress io.Writer) (*loadSummary, error) {
-	r := &loadRun{opts: o}
-	r.tr = newLoadTransport(r)
+	r := newLoadRun(o)
+	defer r.cancelStop()
 	defer r.tr.CloseIdleConnections()
 	r.tickets.Store(int64(o.requests))
 	for range o.conns {
@@ -226,6 +229,14 @@ func runLoadTest(ctx context.Context, o *loadOptions, progress io.Writer) (*load
 	done := r.start()
 	r.watch(ctx, done, progress, start)
 	return r.summarize(time.Since(start)), nil
+}
+
+// newLoadRun prepares a run of o, without its workers.
+func newLoadRun(o *loadOptions) *loadRun {
+	r := &loadRun{opts: o}
+	r.stopCtx, r.cancelStop = context.WithCancel(context.Background())
+	r.tr = newLoadTransport(r)
+	return r
 }
 
 // newLoadTransport returns the Transport of a run: one connection per
@@ -295,6 +306,7 @@ func (r *loadRun) watch(ctx context.Context, done <-chan struct{}, progress io.W
 // flight are cut off.
 func (r *loadRun) stop() {
 	r.stopped.Store(true)
+	r.cancelStop()
 	r.conns.abort()
 }
 

@@ -219,9 +219,9 @@ func newTestWorker(t testing.TB, url string) *worker {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &loadRun{opts: o}
-	r.tr = newLoadTransport(r)
+	r := newLoadRun(o)
 	t.Cleanup(r.tr.CloseIdleConnections)
+	t.Cleanup(r.cancelStop)
 	w, err := newWorker(r)
 	if err != nil {
 		t.Fatal(err)

@@ -160,10 +160,13 @@ var aLongTimeAgo = time.Unix(1, 0)
 // defaultLoadDialTimeout bounds a dial when --timeout is 0.
 const defaultLoadDialTimeout = 30 * time.Second
 
-// dial opens a connection for the Transport within --timeout, wrapped to
-// apply --timeout to each exchange and registered so that the end of the
-// run can cut it off.
+// dial opens a connection for the Transport within --timeout (and until
+// the run stops), wrapped to apply --timeout to each exchange and
+// registered so that the end of the run can cut it off.
 func (r *loadRun) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(r.stopCtx, cancel)()
 	d := net.Dialer{Timeout: r.opts.timeout, KeepAlive: 30 * time.Second}
 	if d.Timeout == 0 {
 		d.Timeout = defaultLoadDialTimeout
