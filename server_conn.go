@@ -44,6 +44,8 @@ type conn struct {
 	closing bool
 	// hijacked is set once a handler took the connection over.
 	hijacked bool
+	// linger is set when the connection closes with input left unread.
+	linger bool
 	// cr feeds br; one is the buffer of the one-byte read that waits for
 	// a quiet connection's next request without holding a read buffer.
 	cr  connReader
@@ -143,10 +145,32 @@ func (c *conn) close() {
 		c.srv.trackConn(c, false)
 		return
 	}
+	if c.linger {
+		c.lingerClose()
+	}
 	c.rwc.Close()
 	c.releaseReader()
 	c.srv.trackConn(c, false)
 	c.setState(StateClosed)
+}
+
+// Lingering close: how long and how much the server goes on reading from a
+// client after its last response, when the client may still be sending.
+const (
+	lingerTime  = 500 * time.Millisecond
+	lingerBytes = 256 << 10
+)
+
+// lingerClose half-closes the connection, then reads and discards what the
+// client still sends, for a while: closing a socket with unread input makes
+// the kernel send a reset, which can destroy the last response before the
+// client reads it (a 413 or 431, say, sent while the client still uploads).
+func (c *conn) lingerClose() {
+	if cw, ok := c.rwc.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	c.rwc.SetReadDeadline(time.Now().Add(lingerTime))
+	io.CopyN(io.Discard, c.rwc, lingerBytes)
 }
 
 // handshake runs the TLS handshake within TLSHandshakeTimeout. A client
@@ -255,6 +279,9 @@ func (c *conn) awaitRequest() error {
 		}
 		n, err := c.rwc.Read(c.one[:])
 		if n == 0 {
+			if err == nil {
+				err = io.ErrNoProgress
+			}
 			return err
 		}
 		c.cr.pending = c.one[:n]

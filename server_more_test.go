@@ -328,3 +328,35 @@ func TestServerTLSHandshakeTimeout(t *testing.T) {
 		t.Errorf("cut off after %v", d)
 	}
 }
+
+// After refusing a request whose body is still coming, the server
+// half-closes and keeps reading for a while (a lingering close), so that an
+// uploading client is not answered with a reset, which on many stacks
+// destroys the refusal before the client reads it.
+func TestServerLingersAfterRefusal(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(3 * time.Second))
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1000000\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 417 {
+		t.Fatalf("%v %v", resp, err)
+	}
+	io.ReadAll(resp.Body)
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Fatalf("after the refusal: %v, want EOF (a half-close)", err)
+	}
+	// The server still drains: the upload goes on without a reset.
+	chunk := make([]byte, 32<<10)
+	for i := 0; i < 4; i++ {
+		time.Sleep(20 * time.Millisecond)
+		if _, err := c.Write(chunk); err != nil {
+			t.Fatalf("upload write %d after the refusal: %v", i, err)
+		}
+	}
+}

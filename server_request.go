@@ -18,6 +18,7 @@ func (c *conn) serveRequest(n int) bool {
 	if h.ExpectUnsupported {
 		c.br.Discard(n)
 		c.writeError(StatusExpectationFailed, "unsupported expectation")
+		c.linger = true
 		return false
 	}
 	c.prepareRequest(n)
@@ -41,6 +42,7 @@ func (c *conn) serveRequest(n int) bool {
 	}
 	if !c.body.finish() {
 		c.closing = true
+		c.linger = true
 	}
 	if c.br != nil && c.br.Size() > readBufSize && c.br.Buffered() == 0 {
 		c.br = nil // a large head moved us to a large buffer; drop it
@@ -142,6 +144,7 @@ func (c *conn) rejectRequest(err error) {
 	switch {
 	case errors.As(err, &he):
 		c.writeError(he.Status, "")
+		c.linger = true
 	case isTimeout(err) && c.br != nil && c.br.Buffered() > 0:
 		c.writeError(StatusRequestTimeout, "")
 	}
