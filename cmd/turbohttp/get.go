@@ -27,7 +27,7 @@ Flags:
   -H, --header 'N: v'      add a header field (repeatable); 'N:' removes a
                            default field (User-Agent, Accept), 'N;' sends it empty
   -d, --data DATA          body, as curl -d: several are joined with '&';
-                           @file reads a file without its CR and LF, @- stdin;
+                           @file reads a file without its CR and LF, @- stdin
   --data-binary DATA       body; @file reads a file as it is
   --data-raw DATA          body; no @file
                            any body sets Content-Type:
