@@ -260,11 +260,16 @@ func (pc *persistConn) writeHead(req *Request, m string, length int64, gzip bool
 	bw := pc.bw
 	bw.WriteString(m)
 	bw.WriteByte(' ')
-	if pc.absoluteForm() {
+	switch {
+	case m == MethodConnect:
+		bw.Write(req.URL.Host) // authority-form (RFC 9112 §3.2.3)
+	case pc.absoluteForm():
 		bw.WriteString("http://")
 		bw.Write(req.URL.Host)
+		pc.writeRequestURI(&req.URL)
+	default:
+		pc.writeRequestURI(&req.URL)
 	}
-	pc.writeRequestURI(&req.URL)
 	bw.WriteString(" HTTP/1.1\r\nHost: ")
 	if req.Host != nil {
 		bw.Write(req.Host)

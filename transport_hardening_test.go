@@ -318,3 +318,33 @@ func TestResponseHeadMethodIgnoresBody(t *testing.T) {
 		t.Fatalf("%q %v", body, err)
 	}
 }
+
+// TestTransportConnectMethod: a CONNECT sent through Do goes in authority
+// form, and its 2xx answer hands over the connection as a tunnel.
+func TestTransportConnectMethod(t *testing.T) {
+	tr := &Transport{}
+	checkGoroutines(t, tr)
+	lines := make(chan string, 1)
+	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		head := readRequestHead(br)
+		lines <- strings.SplitN(head, "\r\n", 2)[0]
+		io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
+		io.Copy(c, br)
+	})
+	req := newReq(t, MethodConnect, "http://"+rs.addr, nil)
+	resp := &Response{}
+	if err := tr.Do(req, resp); err != nil {
+		t.Fatal(err)
+	}
+	if l := <-lines; l != "CONNECT "+rs.addr+" HTTP/1.1" {
+		t.Fatalf("request line %q", l)
+	}
+	rw := resp.Body.(io.ReadWriteCloser)
+	io.WriteString(rw, "ping")
+	buf := make([]byte, 4)
+	if _, err := io.ReadFull(rw, buf); err != nil || string(buf) != "ping" {
+		t.Fatalf("%q %v", buf, err)
+	}
+	rw.Close()
+	wantNoConns(t, tr, rs.addr)
+}
