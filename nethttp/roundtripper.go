@@ -458,27 +458,39 @@ func (x *clientExchange) takeResponseTrailer(resp *http.Response) {
 
 // responseBody is the http.Response's Body over the turbohttp response's.
 // At the body's end (io.EOF, an error, or Close) it hands the exchange
-// back to the pool; it is safe to call Close while a Read is under way
-// (Close then waits for the Read to return, as net/http's).
+// back to the pool. Close may be called while a Read is under way: it
+// returns at once and the Read, when it returns, ends the body (closing
+// the connection unless the rest was buffered). It does not interrupt the
+// Read; cancelling the request's context does.
 type responseBody struct {
-	mu   sync.Mutex
-	x    *clientExchange // nil once the body ended
-	resp *http.Response
-	err  error // returned by Read once x is nil
+	mu      sync.Mutex
+	x       *clientExchange // nil once the body ended
+	resp    *http.Response
+	err     error // returned by Read once x is nil
+	reading bool  // a Read is under way, outside mu
+	closed  bool
 }
 
 func (b *responseBody) Read(p []byte) (int, error) {
 	b.mu.Lock()
-	if b.x == nil {
+	x := b.x
+	if x == nil {
 		err := b.err
 		b.mu.Unlock()
 		return 0, err
 	}
-	n, err := b.x.resp.Body.Read(p)
-	if err != nil {
-		if err == io.EOF {
-			b.x.takeResponseTrailer(b.resp)
-		}
+	b.reading = true
+	b.mu.Unlock()
+	n, err := x.resp.Body.Read(p)
+	b.mu.Lock()
+	b.reading = false
+	switch {
+	case b.closed:
+		b.end(errReadOnClosedBody)
+	case err == io.EOF:
+		x.takeResponseTrailer(b.resp)
+		b.end(err)
+	case err != nil:
 		b.end(err)
 	}
 	b.mu.Unlock()
@@ -489,16 +501,19 @@ func (b *responseBody) Read(p []byte) (int, error) {
 // closes the connection rather than being drained.
 func (b *responseBody) Close() error {
 	b.mu.Lock()
-	if b.x != nil {
-		b.end(nil)
+	if !b.closed {
+		b.closed = true
+		if b.x != nil && !b.reading {
+			b.end(errReadOnClosedBody)
+		}
+		b.err = errReadOnClosedBody
 	}
-	b.err = errReadOnClosedBody
 	b.mu.Unlock()
 	return nil
 }
 
 // end closes the turbohttp body, releases the exchange and makes Read
-// return err from then on; b.mu is held.
+// return err from then on; b.mu is held and no Read is under way.
 func (b *responseBody) end(err error) {
 	b.x.resp.Body.Close()
 	b.x.release()
