@@ -497,3 +497,15 @@ func TestPoolStress(t *testing.T) {
 		t.Fatalf("pool books do not balance: %+v", s)
 	}
 }
+
+// TestPoolNoIdle: a negative MaxIdleConnsPerHost keeps no idle connection.
+func TestPoolNoIdle(t *testing.T) {
+	tr := &Transport{MaxIdleConnsPerHost: -1}
+	checkGoroutines(t, tr)
+	addr, cc := tpServer(t, helloHandler)
+	get(t, tr, "http://"+addr+"/")
+	get(t, tr, "http://"+addr+"/")
+	if s := tr.HostStats(addr); s.Open != 0 || s.Idle != 0 || cc.count() != 2 {
+		t.Fatalf("stats %+v, %d connections", s, cc.count())
+	}
+}
