@@ -192,7 +192,8 @@ func (x *clientExchange) prepare(req *http.Request) {
 	r.SetContext(req.Context())
 }
 
-// setURL fills x.req's URL and Host, views into x.urlBuf.
+// setURL fills x.req's URL and Host, views into x.urlBuf. (CONNECT needs
+// nothing special: the Transport sends URL.Host in authority form.)
 func (x *clientExchange) setURL(req *http.Request) {
 	u := req.URL
 	buf := append(x.urlBuf[:0], u.Scheme...)
@@ -201,10 +202,6 @@ func (x *clientExchange) setURL(req *http.Request) {
 	pathAt := len(buf)
 	var queryAt int
 	switch {
-	case req.Method == http.MethodConnect && u.Path == "" && u.Opaque == "":
-		// The authority form: "CONNECT host:port HTTP/1.1".
-		buf = append(buf, requestHost(req)...)
-		queryAt = len(buf)
 	case u.Opaque != "":
 		path, query, _ := strings.Cut(u.RequestURI(), "?")
 		buf = append(buf, path...)
@@ -230,15 +227,6 @@ func (x *clientExchange) setURL(req *http.Request) {
 	if override {
 		x.req.Host = buf[end:]
 	}
-}
-
-// requestHost returns the Host the request is for: req.Host, else the
-// URL's.
-func requestHost(req *http.Request) string {
-	if req.Host != "" {
-		return req.Host
-	}
-	return req.URL.Host
 }
 
 // setHeader copies req's header fields into x.req, leaving out those the

@@ -851,3 +851,43 @@ func TestRoundTripperSkipsInterim(t *testing.T) {
 		t.Errorf("%d %q %v", resp.StatusCode, body, resp.Header)
 	}
 }
+
+// TestRoundTripperConnect sends CONNECT in authority form (URL.Host: the
+// Transport does not take the target from req.Host, as net/http does); the
+// 2xx answer hands the connection over as a read-write Body.
+func TestRoundTripperConnect(t *testing.T) {
+	var target string
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != "CONNECT" || r.RequestURI != target {
+			http.Error(w, r.Method+" "+r.RequestURI, 400)
+			return
+		}
+		c, brw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		brw.WriteString("HTTP/1.1 200 Connection established\r\n\r\n")
+		brw.Flush()
+		line, _ := brw.ReadString('\n')
+		io.WriteString(c, "tunnel: "+line)
+	}))
+	target = ts.Listener.Addr().String()
+	ts.Start()
+	defer ts.Close()
+	req, _ := http.NewRequest("CONNECT", ts.URL, nil)
+	resp, err := rtClient(t, nil).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	rw, ok := resp.Body.(io.ReadWriter)
+	if resp.StatusCode != 200 || !ok {
+		b, _ := io.ReadAll(resp.Body)
+		t.Fatalf("status %d, Body %T %q", resp.StatusCode, resp.Body, b)
+	}
+	io.WriteString(rw, "hi\n")
+	if line, err := bufio.NewReader(rw).ReadString('\n'); line != "tunnel: hi\n" {
+		t.Errorf("got %q, %v", line, err)
+	}
+}
