@@ -48,11 +48,17 @@ for _ in $(seq 50); do
 done
 curl -sf -o /dev/null "$url" || { echo "h2o did not start:" >&2; cat "$dir/h2o.log" >&2; exit 1; }
 
-printf '%-13s %12s %12s %8s\n' client requests/s "cpu µs/req" errors
+declare -A rps us errs
 for impl in "${IMPLS[@]}"; do
   out=$(GOMAXPROCS=1 taskset -c 0 "$dir/benchclient" -impl "$impl" -url "$url" \
     -c "$CONNS" -d "${DURATION}s" -warmup 2s)
   get() { echo "$out" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
-  printf '%-13s %12s %12s %8s\n' "$impl" "$(get rps)" "$(get cpu_us_per_req)" "$(get errors)"
+  rps[$impl]=$(get rps) us[$impl]=$(get cpu_us_per_req) errs[$impl]=$(get errors)
+done
+printf '%-13s %12s %12s %12s %8s\n' client requests/s "cpu µs/req" "× nethttp" errors
+for impl in "${IMPLS[@]}"; do
+  ratio=-
+  [ -n "${us[nethttp]:-}" ] && ratio=$(awk -v a="${us[$impl]}" -v b="${us[nethttp]}" 'BEGIN {printf "%.2f", a / b}')
+  printf '%-13s %12s %12s %12s %8s\n' "$impl" "${rps[$impl]}" "${us[$impl]}" "$ratio" "${errs[$impl]}"
 done
 echo "(machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); h2o $("$H2O" --version | awk 'NR==1 {print $3}') num-threads 1 on core 1; clients on core 0, GOMAXPROCS=1, -c $CONNS, ${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg))"
