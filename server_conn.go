@@ -48,7 +48,7 @@ type conn struct {
 	linger bool
 	// cr feeds br; one is the buffer of the one-byte read that waits for
 	// a quiet connection's next request without holding a read buffer.
-	cr  connReader
+	cr  prefixReader
 	one [1]byte
 }
 
@@ -76,7 +76,7 @@ func (srv *Server) newConn(rwc net.Conn) *conn {
 		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
 		MaxTargetBytes: pick(srv.MaxRequestTarget, DefaultMaxRequestTarget),
 	}
-	c.cr.rwc = rwc
+	c.cr.r = rwc
 	c.resp.c = c
 	c.body.c = c
 	c.watch.c = c
@@ -331,23 +331,6 @@ func (c *conn) releaseReader() {
 		readerPool.Put(c.br)
 	}
 	c.br = nil
-}
-
-// connReader is the source of the connection's bufio.Reader: bytes kept
-// aside (the byte of a one-byte read, a head moved to a larger buffer)
-// first, then the connection.
-type connReader struct {
-	rwc     net.Conn
-	pending []byte
-}
-
-func (cr *connReader) Read(p []byte) (int, error) {
-	if len(cr.pending) > 0 {
-		n := copy(p, cr.pending)
-		cr.pending = cr.pending[n:]
-		return n, nil
-	}
-	return cr.rwc.Read(p)
 }
 
 func (c *conn) setReadDeadline(t time.Time) {

@@ -30,7 +30,7 @@ type persistConn struct {
 	probe    idleProbe
 
 	// Everything below is owned by the goroutine holding the connection.
-	cr       pcReader // feeds br: bytes moved aside first, then conn
+	cr       prefixReader // feeds br: bytes moved aside first, then conn
 	br       *bufio.Reader
 	w        countingWriter
 	bw       *bufio.Writer
@@ -76,7 +76,7 @@ const (
 
 func newPersistConn(t *Transport, p *hostPool, c net.Conn) *persistConn {
 	pc := &persistConn{t: t, pool: p, conn: c, lim: t.limits()}
-	pc.cr.conn = c
+	pc.cr.r = c
 	pc.br = bufio.NewReaderSize(&pc.cr, clientReadBufSize)
 	pc.w.conn = c
 	pc.bw = bufio.NewWriterSize(&pc.w, clientWriteBufSize)
@@ -668,22 +668,6 @@ func (rb *respBody) finish(ok bool) {
 		return
 	}
 	pc.t.putConn(pc)
-}
-
-// pcReader is the source of a connection's bufio.Reader: bytes moved aside
-// when the buffer grew, then the connection.
-type pcReader struct {
-	conn    net.Conn
-	pending []byte
-}
-
-func (r *pcReader) Read(p []byte) (int, error) {
-	if len(r.pending) > 0 {
-		n := copy(p, r.pending)
-		r.pending = r.pending[n:]
-		return n, nil
-	}
-	return r.conn.Read(p)
 }
 
 // countingWriter counts the bytes that reached the connection in the
