@@ -47,9 +47,12 @@ import (
 // Differences from net/http's Transport: no User-Agent field is added
 // when the request has none; interim 1xx responses are skipped without
 // reaching httptrace (and no httptrace hook is called); URL.ForceQuery
-// does not send an empty "?"; a request body whose Read blocks is not
-// interrupted by the request's context (the Transport reads it on the
-// caller's goroutine); HTTP/1.1 only.
+// does not send an empty "?"; a host name that is not ASCII is not
+// converted to punycode; CONNECT asks for URL.Host (net/http asks for
+// Host when set); a request body whose Read blocks is not interrupted by
+// the request's context (the Transport reads it on the caller's
+// goroutine); Close on a response body while a Read is under way does not
+// interrupt that Read (see responseBody); HTTP/1.1 only.
 //
 // The objects converting a request and its response are pooled: they go
 // back to the pool when the response body reaches its end or is closed.
