@@ -891,3 +891,22 @@ func TestRoundTripperConnect(t *testing.T) {
 		t.Errorf("got %q, %v", line, err)
 	}
 }
+
+// TestRoundTripperBareRequest calls RoundTrip directly with a request
+// built by hand: no Header map, no Method, no context set.
+func TestRoundTripperBareRequest(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(echoHandler))
+	defer ts.Close()
+	u, _ := url.Parse(ts.URL + "/bare")
+	rt := RoundTripper(&turbohttp.Transport{})
+	defer rt.(*TransportAdapter).CloseIdleConnections()
+	resp, err := rt.RoundTrip(&http.Request{URL: u})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.HasPrefix(string(b), "GET ") || !strings.Contains(string(b), " /bare len=0") {
+		t.Errorf("server saw %q", b)
+	}
+}
