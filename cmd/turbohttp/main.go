@@ -1,6 +1,8 @@
 // Command turbohttp is turbohttp's command-line tool.
 //
-//	turbohttp serve [flags]   a test and file server
+//	turbohttp serve [flags]       a test and file server
+//	turbohttp get [flags] URL     send a request, like curl
+//	turbohttp load [flags] URL    generate load, like hey and h2load
 //
 // Run "turbohttp COMMAND -h" for a command's flags.
 package main
