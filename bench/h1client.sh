@@ -12,18 +12,20 @@
 #
 #   bench/h1client.sh                   # all four clients, 10 s each
 #   DURATION=30 CONNS=64 bench/h1client.sh native nethttp
+#   ROUNDS=3 DURATION=5 bench/h1client.sh   # median of 3 rounds, order rotated
 set -euo pipefail
 cd "$(dirname "$0")"
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 PORT=${PORT:-18081}
+ROUNDS=${ROUNDS:-1}
 IMPLS=("$@")
 [ ${#IMPLS[@]} -gt 0 ] || IMPLS=(native roundtripper nethttp fasthttp)
 H2O=$(command -v h2o || true)
 [ -n "$H2O" ] || { echo "h2o is missing: apt-get install -y h2o" >&2; exit 1; }
 
 dir=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$dir"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; wait; rm -rf "$dir"' EXIT
 chmod 755 "$dir" # h2o started as root serves as nobody
 go build -o "$dir/benchclient" ./cmd/benchclient
 mkdir "$dir/www"
@@ -48,12 +50,27 @@ for _ in $(seq 50); do
 done
 curl -sf -o /dev/null "$url" || { echo "h2o did not start:" >&2; cat "$dir/h2o.log" >&2; exit 1; }
 
+# Each round runs every client once, the order rotated from round to round
+# so that no client always comes first; the table gives each client's
+# median over the rounds (ROUNDS, default 1: one run side by side).
 declare -A rps us errs
+n=${#IMPLS[@]}
+for ((r = 0; r < ROUNDS; r++)); do
+  for ((i = 0; i < n; i++)); do
+    impl=${IMPLS[$(((i + r) % n))]}
+    out=$(GOMAXPROCS=1 taskset -c 0 "$dir/benchclient" -impl "$impl" -url "$url" \
+      -c "$CONNS" -d "${DURATION}s" -warmup 2s)
+    get() { echo "$out" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
+    rps[$impl]+="$(get rps) " us[$impl]+="$(get cpu_us_per_req) " errs[$impl]=$((${errs[$impl]:-0} + $(get errors)))
+  done
+done
+# median FORMAT: the median of the numbers on stdin, printed with FORMAT.
+median() {
+  tr ' ' '\n' | grep . | sort -g |
+    awk -v f="$1" '{v[NR] = $1} END {printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
 for impl in "${IMPLS[@]}"; do
-  out=$(GOMAXPROCS=1 taskset -c 0 "$dir/benchclient" -impl "$impl" -url "$url" \
-    -c "$CONNS" -d "${DURATION}s" -warmup 2s)
-  get() { echo "$out" | tr ' ' '\n' | awk -F= -v k="$1" '$1 == k {print $2}'; }
-  rps[$impl]=$(get rps) us[$impl]=$(get cpu_us_per_req) errs[$impl]=$(get errors)
+  rps[$impl]=$(echo "${rps[$impl]}" | median %.0f) us[$impl]=$(echo "${us[$impl]}" | median %.2f)
 done
 printf '%-13s %12s %12s %12s %8s\n' client requests/s "cpu µs/req" "× nethttp" errors
 for impl in "${IMPLS[@]}"; do
@@ -61,4 +78,4 @@ for impl in "${IMPLS[@]}"; do
   [ -n "${us[nethttp]:-}" ] && ratio=$(awk -v a="${us[$impl]}" -v b="${us[nethttp]}" 'BEGIN {printf "%.2f", a / b}')
   printf '%-13s %12s %12s %12s %8s\n' "$impl" "${rps[$impl]}" "${us[$impl]}" "$ratio" "${errs[$impl]}"
 done
-echo "(machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); h2o $("$H2O" --version | awk 'NR==1 {print $3}') num-threads 1 on core 1; clients on core 0, GOMAXPROCS=1, -c $CONNS, ${DURATION}s; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+echo "(machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); h2o $("$H2O" --version | awk 'NR==1 {print $3}') num-threads 1 on core 1; clients on core 0, GOMAXPROCS=1, -c $CONNS, ${DURATION}s × $ROUNDS rounds; load average $(cut -d' ' -f1-3 /proc/loadavg))"
