@@ -262,7 +262,13 @@ func (pc *persistConn) writeHead(req *Request, m string, length int64, gzip bool
 	bw.WriteByte(' ')
 	switch {
 	case m == MethodConnect:
-		bw.Write(req.URL.Host) // authority-form (RFC 9112 §3.2.3)
+		// authority-form (RFC 9112 §3.2.3): the tunnel's target, which is
+		// Host when set (URL then names the proxy dialed), as in net/http
+		if req.Host != nil {
+			bw.Write(req.Host)
+		} else {
+			bw.Write(req.URL.Host)
+		}
 	case pc.absoluteForm():
 		bw.WriteString("http://")
 		bw.Write(req.URL.Host)
