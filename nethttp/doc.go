@@ -1,6 +1,7 @@
-// Package nethttp adapts turbohttp to net/http: Handler runs any
+// Package nethttp adapts turbohttp to net/http, both ways: Handler runs any
 // http.Handler (net/http's ServeMux, chi, gorilla/mux, …) on a
-// turbohttp.Server unchanged.
+// turbohttp.Server unchanged, and RoundTripper puts a turbohttp.Transport
+// under net/http's http.Client.
 //
 // It is the only package of the module, besides tests, bench/ and cmd/,
 // that imports net/http.
@@ -23,10 +24,9 @@
 //
 // The request context carries the values of the turbohttp Server's
 // connection context (see its BaseContext and ConnContext), not
-// net/http's ServerContextKey and LocalAddrContextKey. The HTTP/1 server
-// runs the handler inline and does not read the connection meanwhile, so
-// a client's disconnect shows as a write error rather than as the end of
-// the context. Setting a header key to nil to suppress a field the server
+// net/http's ServerContextKey and LocalAddrContextKey. It ends when the
+// handler returns or, once the request body has been read, when the
+// client goes away. Setting a header key to nil to suppress a field the server
 // adds (Header()["Content-Type"] = nil against content sniffing,
 // Header()["Date"] = nil) is not supported: the key is simply absent.
 package nethttp
