@@ -61,8 +61,11 @@ var (
 
 	// huffmanPair maps the next pairBits bits of input to the one or two
 	// symbols whose codes fit entirely in them, packed as
-	// bits<<18 | count<<16 | second<<8 | first, or 0 when the first code is
-	// longer than pairBits.
+	// second<<16 | first<<8 | count<<6 | bits, or 0 when the first code is
+	// longer than pairBits. The bit count is in the low bits so that the
+	// decoder can shift by the entry itself (pairShift), which keeps the
+	// lookup-shift-lookup chain short; a zero entry consumes nothing and
+	// emits nothing.
 	huffmanPair [1 << pairBits]uint32
 
 	// Canonical decoding of longer codes: for each length L, the codes of
@@ -108,9 +111,9 @@ func init() {
 		if l1 > pairBits {
 			continue
 		}
-		e := uint32(l1)<<18 | 1<<16 | uint32(s1)
+		e := uint32(s1)<<8 | 1<<6 | uint32(l1)
 		if s2, l2 := canonicalDecode(w<<(32-pairBits+l1)&0xffffffff, huffmanMinLen); l1+l2 <= pairBits {
-			e = uint32(l1+l2)<<18 | 2<<16 | uint32(s2)<<8 | uint32(s1)
+			e = uint32(s2)<<16 | uint32(s1)<<8 | 2<<6 | uint32(l1+l2)
 		}
 		huffmanPair[w] = e
 	}
@@ -169,15 +172,20 @@ func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
 	start := len(dst)
 	bound := min(len(src)*8/huffmanMinLen, maxN+1)
 	buf := slices.Grow(dst, bound+8)[:start+bound+8]
-	d := huffmanDecoder{src: src, buf: buf, o: start}
-	if bound <= maxN {
-		// The limit cannot be reached: decode without checking it.
-		err := d.bulk()
-		if err == nil {
-			err = d.tail()
-		}
-		return buf[:d.o], d.o - start, err
+	if bound > maxN {
+		return huffmanDecodeMax(buf, start, src, maxN)
 	}
+	// The limit cannot be reached: decode without checking it.
+	i, acc, nbits, o, err := huffmanBulk(src, buf, start)
+	if err == nil {
+		o, err = huffmanTail(acc, nbits, tailWord(src, i), uint(8*(len(src)-i)), buf, o)
+	}
+	return buf[:o], o - start, err
+}
+
+// huffmanDecodeMax is huffmanDecode for a string whose decoding may be
+// longer than maxN, into buf[start:], which has room for maxN+2 bytes.
+func huffmanDecodeMax(buf []byte, start int, src []byte, maxN int) (out []byte, n int, err error) {
 	limit := start + maxN
 	i, acc, nbits, o := 0, uint64(0), uint(0), start
 	for {
@@ -194,9 +202,9 @@ func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
 		}
 		// A pair that needs bits past nbits is not taken.
 		e := huffmanPair[acc>>(64-pairBits)]
-		if l := uint(e>>18) & 63; l != 0 && l <= nbits {
-			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
-			o += int(e >> 16 & 3)
+		if l := uint(e & 63); l-1 < nbits {
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
+			o += int(e >> 6 & 3)
 			acc <<= l
 			nbits -= l
 			continue
@@ -212,25 +220,14 @@ func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
 	}
 }
 
-// huffmanDecoder is the state of one Huffman decoding: input src[i:] after
-// the nbits left-aligned bits of acc (and maybe some of the next byte,
-// which refills OR in again), output buf[:o].
-type huffmanDecoder struct {
-	src   []byte
-	i     int
-	acc   uint64
-	nbits uint
-	buf   []byte
-	o     int
-}
-
-// bulk decodes while 8 bytes of input remain. Each round refills acc
-// without branches, to 56 to 63 bits, then takes up to four steps of at
-// most pairBits each, every step decoding one or two symbols through
-// huffmanPair; a longer code goes through decodeSymbol. buf must have room
-// for every symbol plus one byte.
-func (d *huffmanDecoder) bulk() error {
-	src, i, acc, nbits, buf, o := d.src, d.i, d.acc, d.nbits, d.buf, d.o
+// huffmanBulk decodes src into buf[o:] while 8 bytes of input remain, and
+// returns the state it stops in: input src[i:] after the nbits left-aligned
+// bits of acc. Each round refills acc without branches, to 56 to 63 bits,
+// then takes four steps of at most pairBits each through huffmanPair; a
+// step on a zero entry (a code longer than pairBits) does nothing, and the
+// next round decodes that code through decodeSymbol. buf must have room
+// for every symbol plus two bytes.
+func huffmanBulk(src, buf []byte, o int) (i int, acc uint64, nbits uint, _ int, err error) {
 	for i+8 <= len(src) {
 		acc |= binary.BigEndian.Uint64(src[i:]) >> (nbits & 63)
 		i += int((63 - nbits) >> 3)
@@ -239,7 +236,7 @@ func (d *huffmanDecoder) bulk() error {
 		if e == 0 {
 			sym, l, err := decodeSymbol(acc, nbits)
 			if err != nil {
-				return err
+				return 0, 0, 0, o, err
 			}
 			buf[o] = byte(sym)
 			o++
@@ -247,19 +244,19 @@ func (d *huffmanDecoder) bulk() error {
 			nbits -= l
 			continue
 		}
-		// Shift counts are masked with 63 (a no-op here) so that shifts
-		// compile to single instructions on the critical path.
-		for k := 0; k < 4 && e != 0; k++ {
-			l := uint(e>>18) & 63
-			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
-			o += int(e >> 16 & 3)
-			acc <<= l
-			nbits -= l
+		for range 3 {
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
+			o += int(e >> 6 & 3)
+			acc <<= e & 63
+			nbits -= uint(e & 63)
 			e = huffmanPair[acc>>(64-pairBits)]
 		}
+		binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
+		o += int(e >> 6 & 3)
+		acc <<= e & 63
+		nbits -= uint(e & 63)
 	}
-	d.i, d.acc, d.nbits, d.o = i, acc, nbits, o
-	return nil
+	return i, acc, nbits, o, nil
 }
 
 // decodeSymbol decodes one symbol from the nbits next bits of input,
@@ -286,34 +283,42 @@ func decodeSymbol(acc uint64, nbits uint) (sym, l uint, err error) {
 	return sym, l, nil
 }
 
-// tail decodes the input left after bulk: the nbits bits of acc, then
-// fewer than 8 bytes, which it copies to a zero-padded array so that
-// refills stay branch-free. avail counts the valid bits; past them, acc
-// holds zeros, which decodeSymbol does not look at.
-func (d *huffmanDecoder) tail() error {
-	var pad [16]byte
-	r := copy(pad[:8], d.src[d.i:])
-	avail := d.nbits + uint(8*r)
-	acc, nbits, j, buf, o := d.acc, d.nbits, 0, d.buf, d.o
+// tailWord returns src[i:], fewer than 8 bytes, left-aligned in a word.
+func tailWord(src []byte, i int) uint64 {
+	if len(src) >= 8 {
+		return binary.BigEndian.Uint64(src[len(src)-8:]) << (8 * uint(8-(len(src)-i)))
+	}
+	var w uint64
+	for k, c := range src[i:] {
+		w |= uint64(c) << (56 - 8*uint(k))
+	}
+	return w
+}
+
+// huffmanTail decodes the end of the input into buf[o:]: the nbits
+// left-aligned bits of acc, then the wbits left-aligned bits of w (fewer
+// than 64). Past the valid bits, acc holds zeros, which steps never take:
+// a step is taken only if its code ends within the avail valid bits.
+func huffmanTail(acc uint64, nbits uint, w uint64, wbits uint, buf []byte, o int) (int, error) {
+	avail := nbits + wbits
 	for avail > 0 {
 		if nbits <= 56 {
-			acc |= binary.BigEndian.Uint64(pad[j:]) >> (nbits & 63)
-			j = min(j+int((63-nbits)>>3), 8) // past r, pad holds zeros only
-			nbits |= 56
+			acc |= w >> nbits
+			w <<= 64 - nbits
+			nbits = 64
 		}
-		v := min(nbits, avail)
 		e := huffmanPair[acc>>(64-pairBits)]
-		if l := uint(e>>18) & 63; l != 0 && l <= v {
-			binary.LittleEndian.PutUint16(buf[o:], uint16(e))
-			o += int(e >> 16 & 3)
+		if l := uint(e & 63); l-1 < avail {
+			binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
+			o += int(e >> 6 & 3)
 			acc <<= l
 			nbits -= l
 			avail -= l
 			continue
 		}
-		sym, l, err := decodeSymbol(acc, v)
+		sym, l, err := decodeSymbol(acc, min(nbits, avail))
 		if err != nil {
-			return err
+			return o, err
 		}
 		if l == 0 {
 			break
@@ -324,8 +329,7 @@ func (d *huffmanDecoder) tail() error {
 		nbits -= l
 		avail -= l
 	}
-	d.o = o
-	return nil
+	return o, nil
 }
 
 // huffmanCount validates the Huffman-coded string src and returns its
