@@ -16,6 +16,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
+	"runtime/pprof"
+	"syscall"
 
 	"github.com/valyala/fasthttp"
 
@@ -28,7 +31,12 @@ const hello = "Hello, World!"
 func main() {
 	impl := flag.String("impl", "turbohttp", "turbohttp, adapter, nethttp or fasthttp")
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile to `file` until SIGINT or SIGTERM")
 	flag.Parse()
+	if *cpuprofile != "" {
+		stop := profile(*cpuprofile)
+		defer stop()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Fatal(err)
@@ -55,6 +63,30 @@ func main() {
 		log.Fatalf("unknown -impl %q", *impl)
 	}
 	log.Fatal(err)
+}
+
+// profile starts a CPU profile into file and exits the program, writing the
+// profile, on SIGINT or SIGTERM.
+func profile(file string) (stop func()) {
+	f, err := os.Create(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	stop = func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-sig
+		stop()
+		os.Exit(0)
+	}()
+	return stop
 }
 
 func netHTTPMux() *http.ServeMux {
