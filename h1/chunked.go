@@ -2,6 +2,7 @@ package h1
 
 import (
 	"bufio"
+	"bytes"
 	"io"
 
 	"turbohttp/internal/ascii"
@@ -72,15 +73,41 @@ func (c *ChunkedReader) Read(p []byte) (int, error) {
 	if err := c.advance(); err != nil {
 		return 0, err
 	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
+	n := 0
+	for {
+		q := p[n:]
+		if int64(len(q)) > c.left {
+			q = q[:c.left]
+		}
+		m, err := c.r.Read(q)
+		c.consumed(m)
+		n += m
+		if err != nil {
+			return n, c.fail(noEOF(err))
+		}
+		if n == len(p) || c.left > 0 || !c.nextBufferedChunk() {
+			return n, nil
+		}
 	}
-	n, err := c.r.Read(p)
-	c.consumed(n)
-	if err != nil {
-		return n, c.fail(noEOF(err))
+}
+
+// nextBufferedChunk moves to the next chunk's data when the end of the
+// current chunk and the next size line (without extensions) are already
+// buffered, so that one Read can return several small chunks without
+// blocking. It reports false, having consumed nothing, otherwise; the last
+// chunk is left to advance, which reads the trailers.
+func (c *ChunkedReader) nextBufferedChunk() bool {
+	b, _ := c.r.Peek(min(c.r.Buffered(), 2+maxChunkSizeDigits+1))
+	if len(b) < 5 || b[0] != '\r' || b[1] != '\n' {
+		return false
 	}
-	return n, nil
+	size, k := plainSizeLine(b[2:])
+	if k == 0 || size == 0 {
+		return false
+	}
+	c.r.Discard(2 + k)
+	c.left = size
+	return true
 }
 
 // Discard reads and drops at most max bytes of body data. It reports
@@ -187,6 +214,9 @@ const maxChunkSizeDigits = 16
 
 // readSizeLine reads chunk-size [chunk-ext] CRLF and returns the size.
 func (c *ChunkedReader) readSizeLine() (int64, error) {
+	if c.r.Buffered() == 0 {
+		c.r.Peek(1) // fill the buffer, so that the fast path can see the line
+	}
 	if size, n := c.peekPlainSizeLine(); n > 0 {
 		c.r.Discard(n)
 		return size, nil
@@ -219,6 +249,12 @@ func (c *ChunkedReader) readSizeLine() (int64, error) {
 // left to the byte-by-byte parser, which gives the same result.
 func (c *ChunkedReader) peekPlainSizeLine() (size int64, n int) {
 	b, _ := c.r.Peek(min(c.r.Buffered(), maxChunkSizeDigits+1))
+	return plainSizeLine(b)
+}
+
+// plainSizeLine parses a size line without extensions at the start of b: 1
+// to 15 hex digits and CRLF. n is 0 if b does not start with a whole one.
+func plainSizeLine(b []byte) (size int64, n int) {
 	for i, ch := range b {
 		v, ok := ascii.HexValue(ch)
 		if ok {
@@ -374,6 +410,17 @@ func (c *ChunkedReader) readTrailers() error {
 // that ends it, to buf. It refuses a bare CR or LF as soon as it sees one,
 // so it never reads past the section.
 func (c *ChunkedReader) readTrailerSection(buf []byte) ([]byte, error) {
+	// Fast path: the whole section is in the buffer. A bare CR or LF in it
+	// is refused by parseFields afterwards, as an error that closes the
+	// connection, so consuming through the first CRLFCRLF reads nothing
+	// that could belong to the next message.
+	if b, _ := c.r.Peek(min(c.r.Buffered(), c.maxTrailerBytes)); len(b) >= 4 {
+		if i := bytes.Index(b, crlfcrlf); i >= 0 {
+			buf = append(buf, b[:i+4]...)
+			c.r.Discard(i + 4)
+			return buf, nil
+		}
+	}
 	lineStart := 0
 	for {
 		b, err := c.readByte()
@@ -399,6 +446,8 @@ func (c *ChunkedReader) readTrailerSection(buf []byte) ([]byte, error) {
 		lineStart = len(buf)
 	}
 }
+
+var crlfcrlf = []byte("\r\n\r\n")
 
 // trailerForbidden lists the fields a trailer must not carry (RFC 9110
 // §6.5.1): those that frame the message, route it, control the connection

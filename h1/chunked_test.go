@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -183,5 +184,40 @@ func TestChunkedReaderTrailersReset(t *testing.T) {
 	c.Reset(br, nil)
 	if len(c.Trailers()) != 0 || c.Done() || c.N() != 0 {
 		t.Error("Reset kept state")
+	}
+}
+
+// One Read returns the data of every chunk already buffered, stopping at a
+// chunk it cannot parse without blocking or without the careful path
+// (extensions, the last chunk).
+func TestChunkedReaderReadsBufferedChunksAtOnce(t *testing.T) {
+	body := "3\r\nabc\r\n2\r\nde\r\n1;ext=1\r\nf\r\n4\r\nghij\r\n0\r\nX-T: 1\r\n\r\nNEXT"
+	var c ChunkedReader
+	br := bufio.NewReader(strings.NewReader(body))
+	c.Reset(br, nil)
+	p := make([]byte, 64)
+	var got []string
+	for {
+		n, err := c.Read(p)
+		if n > 0 {
+			got = append(got, string(p[:n]))
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"abcde", "fghij"}; !slices.Equal(got, want) {
+		t.Errorf("reads %q, want %q", got, want)
+	}
+	if rest, _ := io.ReadAll(br); string(rest) != "NEXT" || !c.Done() || string(c.Trailers()[0].Value) != "1" {
+		t.Errorf("after the body: %q, done %v", rest, c.Done())
+	}
+	// A size too large for an int64 is refused, whichever path meets it.
+	c.Reset(bufio.NewReader(strings.NewReader("1\r\na\r\n8000000000000000\r\n")), nil)
+	if _, err := io.ReadAll(&c); err != ErrChunkSizeOverflow {
+		t.Errorf("overflowing size: %v", err)
 	}
 }
