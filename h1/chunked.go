@@ -410,12 +410,11 @@ func (c *ChunkedReader) readTrailers() error {
 // that ends it, to buf. It refuses a bare CR or LF as soon as it sees one,
 // so it never reads past the section.
 func (c *ChunkedReader) readTrailerSection(buf []byte) ([]byte, error) {
-	// Fast path: the whole section is in the buffer. A bare CR or LF in it
-	// is refused by parseFields afterwards, as an error that closes the
-	// connection, so consuming through the first CRLFCRLF reads nothing
-	// that could belong to the next message.
+	// Fast path: the whole section is in the buffer, with no bare CR or LF
+	// before its end (the byte-by-byte path below finds those, and reports
+	// them the same way whatever the buffering).
 	if b, _ := c.r.Peek(min(c.r.Buffered(), c.maxTrailerBytes)); len(b) >= 4 {
-		if i := bytes.Index(b, crlfcrlf); i >= 0 {
+		if i := bytes.Index(b, crlfcrlf); i >= 0 && crlfOnly(b[:i+4]) {
 			buf = append(buf, b[:i+4]...)
 			c.r.Discard(i + 4)
 			return buf, nil
@@ -448,6 +447,20 @@ func (c *ChunkedReader) readTrailerSection(buf []byte) ([]byte, error) {
 }
 
 var crlfcrlf = []byte("\r\n\r\n")
+
+// crlfOnly reports whether every CR in b is followed by LF and every LF
+// preceded by CR.
+func crlfOnly(b []byte) bool {
+	for i, ch := range b {
+		switch {
+		case ch == '\n' && (i == 0 || b[i-1] != '\r'):
+			return false
+		case ch == '\r' && (i+1 == len(b) || b[i+1] != '\n'):
+			return false
+		}
+	}
+	return true
+}
 
 // trailerForbidden lists the fields a trailer must not carry (RFC 9110
 // §6.5.1): those that frame the message, route it, control the connection
