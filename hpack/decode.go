@@ -135,6 +135,7 @@ func (d *Decoder) decode(block []byte, st *blockState) error {
 	if d.mustUpdate {
 		return &DecodingError{Offset: off, Err: ErrSizeUpdateMissing}
 	}
+	var f Field // reused: a Field is too large to live in registers
 	for off < len(block) {
 		// Fast path: an indexed field with a one-byte index.
 		if b := block[off]; b > 0x80 && b < 0xff {
@@ -147,7 +148,8 @@ func (d *Decoder) decode(block []byte, st *blockState) error {
 				return &DecodingError{Offset: off, Err: ErrInvalidIndex}
 			}
 			if st.abandon == nil && st.admit(len(name), len(value)) {
-				if err := st.emit(Field{Name: name, Value: value}); err != nil {
+				f.Name, f.Value = name, value
+				if err := st.emit(f); err != nil {
 					st.abandon = err
 				}
 			}
