@@ -181,7 +181,7 @@ func huffmanDecode(dst, src []byte, maxN int) (out []byte, n int, err error) {
 	// The limit cannot be reached: decode without checking it.
 	i, acc, nbits, o, err := huffmanBulk(src, buf, start)
 	if err == nil {
-		o, err = huffmanTail(acc, nbits, tailWord(src, i), uint(8*(len(src)-i)), buf, o)
+		o, err = huffmanTail(acc, nbits, tailWord(src, i), uint(int(nbits)+8*(len(src)-i)), buf, o)
 	}
 	return buf[:o], o - start, err
 }
@@ -223,16 +223,25 @@ func huffmanDecodeMax(buf []byte, start int, src []byte, maxN int) (out []byte, 
 	}
 }
 
-// huffmanBulk decodes src into buf[o:] while 8 bytes of input remain, and
+// huffmanBulk decodes src into buf[o:] while 56 bits of input remain, and
 // returns the state it stops in: input src[i:] after the nbits left-aligned
-// bits of acc. Each round refills acc without branches, to 56 to 63 bits,
-// then takes four steps of at most pairBits each through huffmanPair; a
+// bits of acc, of which only the first nbits+8*(len(src)-i) are input if i
+// went past the end. Each round refills acc without branches, to 56 to 63
+// bits, then takes four steps of at most pairBits each through huffmanPair; a
 // step on a zero entry (a code longer than pairBits) does nothing, and the
 // next round decodes that code through decodeSymbol. buf must have room
 // for every symbol plus two bytes.
 func huffmanBulk(src, buf []byte, o int) (i int, acc uint64, nbits uint, _ int, err error) {
-	for i+8 <= len(src) {
-		acc |= binary.BigEndian.Uint64(src[i:]) >> (nbits & 63)
+	if len(src) < 8 {
+		return 0, 0, 0, o, nil
+	}
+	last := len(src) - 8
+	// The input not yet decoded is the nbits bits of acc, then src[i:]; a
+	// round may take 56 bits, and reads the 8 bytes from i on, past the
+	// end as zeros, from a window that ends at the end of src.
+	for int(nbits)+8*(len(src)-i) >= 56 {
+		j := min(i, last)
+		acc |= binary.BigEndian.Uint64(src[j:]) << (8 * uint(i-j)) >> (nbits & 63)
 		i += int((63 - nbits) >> 3)
 		nbits |= 56
 		e := huffmanPair[acc>>(64-pairBits)]
@@ -286,7 +295,8 @@ func decodeSymbol(acc uint64, nbits uint) (sym, l uint, err error) {
 	return sym, l, nil
 }
 
-// tailWord returns src[i:], fewer than 8 bytes, left-aligned in a word.
+// tailWord returns src[i:], fewer than 8 bytes (none if i is past the
+// end), left-aligned in a word.
 func tailWord(src []byte, i int) uint64 {
 	if len(src) >= 8 {
 		return binary.BigEndian.Uint64(src[len(src)-8:]) << (8 * uint(8-(len(src)-i)))
@@ -299,11 +309,10 @@ func tailWord(src []byte, i int) uint64 {
 }
 
 // huffmanTail decodes the end of the input into buf[o:]: the nbits
-// left-aligned bits of acc, then the wbits left-aligned bits of w (fewer
-// than 64). Past the valid bits, acc holds zeros, which steps never take:
-// a step is taken only if its code ends within the avail valid bits.
-func huffmanTail(acc uint64, nbits uint, w uint64, wbits uint, buf []byte, o int) (int, error) {
-	avail := nbits + wbits
+// left-aligned bits of acc, then the left-aligned bits of w, of which the
+// first avail in all are input. Past them, acc and w hold zeros, which
+// steps never take: a step is taken only if its code ends within avail.
+func huffmanTail(acc uint64, nbits uint, w uint64, avail uint, buf []byte, o int) (int, error) {
 	for avail > 0 {
 		if nbits <= 56 {
 			acc |= w >> nbits
