@@ -310,21 +310,18 @@ func tailWord(src []byte, i int) uint64 {
 
 // huffmanTail decodes the end of the input into buf[o:]: the nbits
 // left-aligned bits of acc, then the left-aligned bits of w, of which the
-// first avail in all are input. Past them, acc and w hold zeros, which
-// steps never take: a step is taken only if its code ends within avail.
+// first avail (at most 56) in all are input. Past them, acc and w hold
+// zeros, which steps never take: a step is taken only if its code ends
+// within avail.
 func huffmanTail(acc uint64, nbits uint, w uint64, avail uint, buf []byte, o int) (int, error) {
+	// Fewer than 57 bits are left: one refill brings them all into acc.
+	acc |= w >> (nbits & 63)
 	for avail > 0 {
-		if nbits <= 56 {
-			acc |= w >> nbits
-			w <<= 64 - nbits
-			nbits = 64
-		}
 		e := huffmanPair[acc>>(64-pairBits)]
 		if l := uint(e & 63); l-1 < avail {
 			binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
 			o += int(e >> 6 & 3)
 			acc <<= l
-			nbits -= l
 			avail -= l
 			continue
 		}
@@ -334,14 +331,13 @@ func huffmanTail(acc uint64, nbits uint, w uint64, avail uint, buf []byte, o int
 			buf[o] = byte(e >> 8)
 			o++
 			acc <<= l & 63
-			nbits -= l
 			avail -= l
 			continue
 		}
 		if avail < 8 && acc>>(64-avail) == 1<<avail-1 {
 			break // no code of up to 7 bits is all ones
 		}
-		sym, l, err := decodeSymbol(acc, min(nbits, avail))
+		sym, l, err := decodeSymbol(acc, avail)
 		if err != nil {
 			return o, err
 		}
@@ -351,7 +347,6 @@ func huffmanTail(acc uint64, nbits uint, w uint64, avail uint, buf []byte, o int
 		buf[o] = byte(sym)
 		o++
 		acc <<= l & 63
-		nbits -= l
 		avail -= l
 	}
 	return o, nil
