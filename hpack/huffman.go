@@ -65,11 +65,16 @@ var (
 	// symbols whose codes fit entirely in them, packed as
 	// firstBits<<24 | second<<16 | first<<8 | count<<6 | bits, or 0 when the
 	// first code is longer than pairBits; firstBits is the length of the
-	// first code, for the end of the input where only it may fit. The bit count is in the low bits so that the
-	// decoder can shift by the entry itself (pairShift), which keeps the
-	// lookup-shift-lookup chain short; a zero entry consumes nothing and
-	// emits nothing.
+	// first code, for the end of the input where only it may fit. The bit
+	// count is in the low bits so that the decoder can shift by the entry
+	// itself, which keeps the lookup-shift-lookup chain short; a zero entry
+	// consumes nothing and emits nothing.
 	huffmanPair [1 << pairBits]uint32
+	// huffmanPairLen is the low byte of huffmanPair, count<<6 | bits: the
+	// bulk decoder's chain of lookups goes through this table, a quarter of
+	// the size, which stays in the first-level cache, and takes the
+	// symbols from huffmanPair off that chain.
+	huffmanPairLen [1 << pairBits]uint8
 
 	// Canonical decoding of longer codes: for each length L, the codes of
 	// length L are firstCode[L] … firstCode[L]+count[L]-1, and the symbols
@@ -119,6 +124,7 @@ func init() {
 			e = uint32(l1)<<24 | uint32(s2)<<16 | uint32(s1)<<8 | 2<<6 | uint32(l1+l2)
 		}
 		huffmanPair[w] = e
+		huffmanPairLen[w] = uint8(e)
 	}
 }
 
@@ -244,7 +250,8 @@ func huffmanBulk(src, buf []byte, o int) (i int, acc uint64, nbits uint, _ int, 
 		acc |= binary.BigEndian.Uint64(src[j:]) << (8 * uint(i-j)) >> (nbits & 63)
 		i += int((63 - nbits) >> 3)
 		nbits |= 56
-		e := huffmanPair[acc>>(64-pairBits)]
+		x := acc >> (64 - pairBits)
+		e := huffmanPairLen[x]
 		if e == 0 {
 			sym, l, err := decodeSymbol(acc, nbits)
 			if err != nil {
@@ -257,14 +264,15 @@ func huffmanBulk(src, buf []byte, o int) (i int, acc uint64, nbits uint, _ int, 
 			continue
 		}
 		for range 3 {
-			binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
-			o += int(e >> 6 & 3)
+			binary.LittleEndian.PutUint16(buf[o:], uint16(huffmanPair[x]>>8))
+			o += int(e >> 6)
 			acc <<= e & 63
 			nbits -= uint(e & 63)
-			e = huffmanPair[acc>>(64-pairBits)]
+			x = acc >> (64 - pairBits)
+			e = huffmanPairLen[x]
 		}
-		binary.LittleEndian.PutUint16(buf[o:], uint16(e>>8))
-		o += int(e >> 6 & 3)
+		binary.LittleEndian.PutUint16(buf[o:], uint16(huffmanPair[x]>>8))
+		o += int(e >> 6)
 		acc <<= e & 63
 		nbits -= uint(e & 63)
 	}
