@@ -203,11 +203,8 @@ func huffmanDecodeMax(buf []byte, start int, src []byte, maxN int) (out []byte, 
 			nbits += 8
 			i++
 		}
-		if nbits == 0 {
-			return buf[:o], o - start, nil
-		}
-		if o > limit {
-			return buf[:start], maxN + 1, errStringOverMax
+		if nbits == 0 || o > limit {
+			break
 		}
 		// A pair that needs bits past nbits is not taken.
 		e := huffmanPair[acc>>(64-pairBits)]
@@ -219,14 +216,21 @@ func huffmanDecodeMax(buf []byte, start int, src []byte, maxN int) (out []byte, 
 			continue
 		}
 		sym, l, err := decodeSymbol(acc, nbits)
-		if err != nil || l == 0 {
+		if err != nil {
 			return buf[:o], o - start, err
+		}
+		if l == 0 {
+			break
 		}
 		buf[o] = byte(sym)
 		o++
 		acc <<= l & 63
 		nbits -= l
 	}
+	if o > limit {
+		return buf[:start], maxN + 1, errStringOverMax
+	}
+	return buf[:o], o - start, nil
 }
 
 // huffmanBulk decodes src into buf[o:] while 56 bits of input remain, and

@@ -144,3 +144,20 @@ func TestHuffmanDecodeLimit(t *testing.T) {
 		t.Errorf("huffmanCount = %d, %v", n, err)
 	}
 }
+
+// TestHuffmanDecodeLimitAtEnd: a string one byte over the limit is refused
+// however its last symbols fall, with or without padding.
+func TestHuffmanDecodeLimitAtEnd(t *testing.T) {
+	s := []byte("7aBOF8giS6.3p5gPlK/Mozilla (X11); q=0.9, br")
+	for l := 1; l <= len(s); l++ {
+		enc := AppendHuffman(nil, s[:l])
+		if _, n, err := huffmanDecode(nil, enc, l-1); err != errStringOverMax || n != l {
+			t.Errorf("%q, limit %d: n %d, %v", s[:l], l-1, n, err)
+		}
+		for _, limit := range []int{l, l + 1, l + 8} {
+			if out, n, err := huffmanDecode(nil, enc, limit); err != nil || n != l || !bytes.Equal(out, s[:l]) {
+				t.Errorf("%q, limit %d: %q, n %d, %v", s[:l], limit, out, n, err)
+			}
+		}
+	}
+}
