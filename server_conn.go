@@ -39,6 +39,9 @@ type conn struct {
 	watch    watcher
 	// deadline is the read deadline currently set on rwc (zero: none).
 	deadline time.Time
+	// now is the time the last response head was made, a clock read once
+	// per request that also serves the next deadline decision.
+	now time.Time
 	// closing is set when the connection must close after the current
 	// response.
 	closing bool
@@ -218,8 +221,9 @@ func (c *conn) readRequest() (int, error) {
 	if err := c.awaitRequest(); err != nil {
 		return 0, err
 	}
-	start := time.Now()
-	headerDeadline := false
+	// start is when the head began to arrive, read from the clock only
+	// when a deadline needs it (reading the clock costs ~100 ns here).
+	var start time.Time
 	for {
 		buf, _ := c.br.Peek(c.br.Buffered())
 		n, err := h1.ParseRequest(buf, &c.head, &c.lim)
@@ -232,8 +236,8 @@ func (c *conn) readRequest() (int, error) {
 		if len(buf) == c.br.Size() {
 			c.growReader()
 		}
-		if !headerDeadline {
-			headerDeadline = true
+		if start.IsZero() {
+			start = time.Now()
 			if d := c.srv.ReadHeaderTimeout; d >= 0 {
 				c.setReadDeadline(start.Add(orDefault(d, DefaultReadHeaderTimeout)))
 			}
@@ -257,13 +261,15 @@ func (c *conn) awaitRequest() error {
 		return nil
 	}
 	idle := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
-	now := time.Now()
 	if idle < 0 || idle > quietAfter {
 		// Re-arming a deadline costs a timer update; on a busy connection
 		// keep the one set by an earlier request while it still lies half
 		// of quietAfter ahead, so a connection goes quiet after between
-		// quietAfter/2 and quietAfter of silence.
-		if d := c.deadline; d.IsZero() || d.Before(now.Add(quietAfter/2)) || d.After(now.Add(quietAfter)) {
+		// quietAfter/2 and quietAfter of silence. c.now, the time of the
+		// last response, stands in for the clock here.
+		now := c.now
+		if d := c.deadline; d.IsZero() || now.IsZero() || d.Before(now.Add(quietAfter/2)) || d.After(now.Add(quietAfter)) {
+			now = time.Now()
 			c.setReadDeadline(now.Add(quietAfter))
 		}
 		_, err := c.br.Peek(1)
@@ -272,6 +278,7 @@ func (c *conn) awaitRequest() error {
 		}
 		c.releaseReader()
 		c.shrink()
+		now = time.Now().Add(-quietAfter) // idleness began before the quiet wait
 		if idle > 0 {
 			c.setReadDeadline(now.Add(idle))
 		} else {
@@ -289,7 +296,7 @@ func (c *conn) awaitRequest() error {
 		c.br.Reset(&c.cr)
 		return nil
 	}
-	c.setReadDeadline(now.Add(idle))
+	c.setReadDeadline(time.Now().Add(idle))
 	_, err := c.br.Peek(1)
 	return err
 }
@@ -346,6 +353,9 @@ func (c *conn) setReadDeadline(t time.Time) {
 func (c *conn) setBodyDeadline(start time.Time) {
 	switch {
 	case c.srv.ReadTimeout > 0:
+		if start.IsZero() {
+			start = time.Now()
+		}
 		c.setReadDeadline(start.Add(c.srv.ReadTimeout))
 	case c.head.Body != h1.BodyNone:
 		c.setReadDeadline(time.Time{})

@@ -179,9 +179,10 @@ func (w *response) commit(final bool) {
 	}
 	b := appendStatusLine(c.wbuf, w.status)
 	b = appendFields(b, &w.header, c.closing)
+	c.now = time.Now()
 	if !w.header.Has("Date") {
 		b = append(b, "Date: "...)
-		b = appendDate(b, time.Now())
+		b = appendDate(b, c.now)
 		b = append(b, "\r\n"...)
 	}
 	if statusAllowsBody(w.status) && !w.header.Has("Content-Type") && w.written > 0 {
