@@ -237,9 +237,11 @@ func huffmanDecodeMax(buf []byte, start int, src []byte, maxN int) (out []byte, 
 // returns the state it stops in: input src[i:] after the nbits left-aligned
 // bits of acc, of which only the first nbits+8*(len(src)-i) are input if i
 // went past the end. Each round refills acc without branches, to 56 to 63
-// bits, then takes four steps of at most pairBits each through huffmanPair; a
-// step on a zero entry (a code longer than pairBits) does nothing, and the
-// next round decodes that code through decodeSymbol. buf must have room
+// bits, then takes four steps of at most pairBits each, chained through the
+// byte-wide huffmanPairLen (the symbols themselves are read from
+// huffmanPair off that chain); a step on a zero entry (a code longer than
+// pairBits) does nothing, and the next round decodes that code through
+// decodeSymbol. buf must have room
 // for every symbol plus two bytes.
 func huffmanBulk(src, buf []byte, o int) (i int, acc uint64, nbits uint, _ int, err error) {
 	if len(src) < 8 {
