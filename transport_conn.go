@@ -144,7 +144,7 @@ func (pc *persistConn) quiet() bool {
 // an error, as another caller may hold it. On success resp.Body owns the
 // connection until the body ends.
 func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) (retry bool, err error) {
-	pc.w.n, pc.answered = 0, false
+	pc.w.n, pc.w.err, pc.answered = 0, nil, false
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
@@ -218,18 +218,42 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 	}
 	if sendBody {
 		if err := pc.writeBody(req, body, length); err != nil {
-			return err
+			return pc.earlyResponse(m, req, resp, gzip, err)
 		}
 	} else if body != nil {
 		pc.closing = true // the server may still expect the body
 	}
 	if err := pc.bw.Flush(); err != nil {
-		return err
+		return pc.earlyResponse(m, req, resp, gzip, err)
 	}
 	n, err := pc.readFinalHead(m, req)
 	if err != nil {
 		return err
 	}
+	return pc.setResponse(req, resp, n, gzip)
+}
+
+// earlyResponseWait bounds the wait for a response after the request could
+// not be written in full.
+const earlyResponseWait = time.Second
+
+// earlyResponse handles a request whose writing failed with err. A server
+// may answer before it has read the whole body (413 to a large upload, say)
+// and then close the connection, which fails the rest of the upload: when
+// the connection refused a write, the answer the server sent first, if it
+// arrives within earlyResponseWait, is the response, and the connection
+// closes after it. Any other error (the body's own) is returned as it is.
+func (pc *persistConn) earlyResponse(m string, req *Request, resp *Response, gzip bool, err error) error {
+	if pc.w.err == nil || pc.cancelled.Load() {
+		return err
+	}
+	pc.setReadDeadline(time.Now().Add(earlyResponseWait))
+	n, rerr := pc.readFinalHead(m, req)
+	pc.setReadDeadline(time.Time{})
+	if rerr != nil {
+		return err
+	}
+	pc.closing = true
 	return pc.setResponse(req, resp, n, gzip)
 }
 
@@ -681,11 +705,15 @@ func (rb *respBody) finish(ok bool) {
 type countingWriter struct {
 	conn net.Conn
 	n    int64
+	err  error // the first write error of the exchange
 }
 
 func (w *countingWriter) Write(p []byte) (int, error) {
 	n, err := w.conn.Write(p)
 	w.n += int64(n)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
 	return n, err
 }
 
