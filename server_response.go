@@ -132,7 +132,7 @@ func writeBody[S ~string | ~[]byte](w *response, p S) (int, error) {
 	}
 	c := w.c
 	if w.chunked {
-		c.wbuf = appendChunk(c.wbuf, p)
+		c.wbuf = h1.AppendChunk(c.wbuf, p)
 	} else {
 		c.wbuf = append(c.wbuf, p...)
 	}
@@ -210,7 +210,7 @@ func (w *response) commit(final bool) {
 	b = append(b, "\r\n"...)
 	if len(w.body) > 0 {
 		if w.chunked {
-			b = appendChunk(b, w.body)
+			b = h1.AppendChunk(b, w.body)
 		} else {
 			b = append(b, w.body...)
 		}
@@ -272,14 +272,6 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	br := c.br
 	c.br = nil // the handler owns it now
 	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
-}
-
-// appendChunk appends p as one chunk of a chunked body.
-func appendChunk[S ~string | ~[]byte](b []byte, p S) []byte {
-	b = strconv.AppendUint(b, uint64(len(p)), 16)
-	b = append(b, "\r\n"...)
-	b = append(b, p...)
-	return append(b, "\r\n"...)
 }
 
 // appendStatusLine appends the status line of code, which WriteHeader

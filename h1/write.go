@@ -178,7 +178,7 @@ func AppendResponseHead(dst []byte, code int, date []byte, fields []Field, bodyL
 // AppendChunk appends data as one chunk (RFC 9112 §7.1): its size in hex,
 // CRLF, the data, CRLF. Empty data appends nothing, since a chunk of size
 // zero would end the body.
-func AppendChunk(dst, data []byte) []byte {
+func AppendChunk[D ~string | ~[]byte](dst []byte, data D) []byte {
 	if len(data) == 0 {
 		return dst
 	}

@@ -108,7 +108,7 @@ func TestValidField(t *testing.T) {
 
 func TestAppendChunk(t *testing.T) {
 	got := AppendChunk(nil, []byte("hello"))
-	got = AppendChunk(got, nil)
+	got = AppendChunk(got, []byte(nil))
 	got = AppendChunk(got, bytes.Repeat([]byte("x"), 26))
 	got, err := AppendLastChunk(got, []Field{{[]byte("X-Sum"), []byte("1")}})
 	want := "5\r\nhello\r\n1a\r\n" + strings.Repeat("x", 26) + "\r\n0\r\nX-Sum: 1\r\n\r\n"
