@@ -115,7 +115,7 @@ func TestDecodeHPACKBomb(t *testing.T) {
 	block := slices.Concat(literal("b", big), bytes.Repeat([]byte{0xbe}, 10000))
 	d := NewDecoder()
 	emitted := 0
-	emit := func(f Field) error { emitted++; return nil }
+	emit := func(_, _ []byte, _ bool) error { emitted++; return nil }
 	if err := d.Decode(block, emit); !errors.Is(err, ErrHeaderListTooLarge) {
 		t.Fatalf("bomb: %v, want ErrHeaderListTooLarge", err)
 	}
@@ -142,7 +142,7 @@ func TestDecodeTooManyFields(t *testing.T) {
 	d.MaxFields = 5
 	block := slices.Concat(bytes.Repeat([]byte{0x82}, 6), literal("late", "entry"))
 	emitted := 0
-	err := d.Decode(block, func(Field) error { emitted++; return nil })
+	err := d.Decode(block, func([]byte, []byte, bool) error { emitted++; return nil })
 	if !errors.Is(err, ErrTooManyFields) || emitted != 5 {
 		t.Fatalf("got %v after %d fields", err, emitted)
 	}
@@ -214,7 +214,7 @@ func TestDecodeEmitError(t *testing.T) {
 	d := NewDecoder()
 	stop := errors.New("stop")
 	n := 0
-	err := d.Decode(slices.Concat([]byte{0x82, 0x84}, literal("k", "v")), func(Field) error {
+	err := d.Decode(slices.Concat([]byte{0x82, 0x84}, literal("k", "v")), func([]byte, []byte, bool) error {
 		n++
 		return stop
 	})
@@ -267,7 +267,7 @@ func TestDecodeAllocs(t *testing.T) {
 	first, repeat := benchBlocks()
 	d := NewDecoder()
 	n := 0
-	emit := func(f Field) error { n += len(f.Name); return nil }
+	emit := func(name, _ []byte, _ bool) error { n += len(name); return nil }
 	for range 3 {
 		if err := d.Decode(first, emit); err != nil {
 			t.Fatal(err)

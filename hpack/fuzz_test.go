@@ -9,7 +9,7 @@ import (
 	xhpack "golang.org/x/net/http2/hpack"
 )
 
-// field is an owned copy of an emitted Field.
+// field is an owned copy of an emitted field.
 type field struct {
 	name, value string
 	sensitive   bool
@@ -18,8 +18,8 @@ type field struct {
 // collect decodes a block with d and returns owned copies of its fields.
 func collect(d *Decoder, block []byte) ([]field, error) {
 	var out []field
-	err := d.Decode(block, func(f Field) error {
-		out = append(out, field{string(f.Name), string(f.Value), f.Sensitive})
+	err := d.Decode(block, func(name, value []byte, sensitive bool) error {
+		out = append(out, field{string(name), string(value), sensitive})
 		return nil
 	})
 	return out, err

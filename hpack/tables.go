@@ -83,7 +83,7 @@ const staticLen = len(staticTable)
 // staticFields holds the static table as byte slices, indexed by HPACK
 // index (entry 0 is unused). The Decoder emits views of it; nobody may
 // modify them.
-var staticFields [staticLen + 1]struct{ name, value []byte }
+var staticFields [staticLen + 1]view
 
 func init() {
 	for i, e := range staticTable {
@@ -101,10 +101,15 @@ type dynamicTable struct {
 	data       []byte
 	start, end int
 	ents       []entry
-	added      uint32
-	n          int
-	size       uint32 // RFC 7541 size: sum of name+value lengths + 32 each
-	maxSize    uint32
+	// views, kept only for a Decoder (keepViews), holds each live entry's
+	// name and value as slices of data, in a ring parallel to ents, so that
+	// an indexed field costs the decoder one lookup and no slicing.
+	views     []view
+	keepViews bool
+	added     uint32
+	n         int
+	size      uint32 // RFC 7541 size: sum of name+value lengths + 32 each
+	maxSize   uint32
 }
 
 // entry locates a dynamic table entry: its name is data[off:off+nameLen]
@@ -182,6 +187,9 @@ func (t *dynamicTable) add(name, value []byte) {
 	t.end += copy(t.data[t.end:], name)
 	t.end += copy(t.data[t.end:], value)
 	*t.entryAt(t.added) = entry{off: uint32(off), nameLen: uint32(len(name)), end: uint32(t.end)}
+	if t.keepViews {
+		t.views[t.added&uint32(len(t.views)-1)] = t.viewOf(t.added)
+	}
 	t.added++
 	t.n++
 	t.size += uint32(need)
@@ -210,6 +218,13 @@ func (t *dynamicTable) reserve(k int) {
 		e.end -= uint32(t.start)
 	}
 	t.data, t.start, t.end = data, 0, live
+	if t.keepViews {
+		clear(t.views) // so that evicted entries keep no old data alive
+		for i := t.n; i > 0; i-- {
+			id := t.added - uint32(i)
+			t.views[id&uint32(len(t.views)-1)] = t.viewOf(id)
+		}
+	}
 }
 
 // growRing doubles the entry ring, keeping every live entry at its id.
@@ -221,4 +236,20 @@ func (t *dynamicTable) growRing() {
 		ents[id&mask] = *t.entryAt(id)
 	}
 	t.ents = ents
+	if t.keepViews {
+		t.views = make([]view, len(ents))
+		for i := 0; i < t.n; i++ {
+			id := t.added - 1 - uint32(i)
+			t.views[id&mask] = t.viewOf(id)
+		}
+	}
+}
+
+// view is an entry's name and value as slices.
+type view struct{ name, value []byte }
+
+// viewOf returns the view of the live entry id.
+func (t *dynamicTable) viewOf(id uint32) view {
+	n, v := t.field(id)
+	return view{n, v}
 }
