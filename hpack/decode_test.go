@@ -3,7 +3,10 @@ package hpack
 import (
 	"bytes"
 	"errors"
+	"math/rand/v2"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -288,5 +291,50 @@ func TestDecodeNilEmit(t *testing.T) {
 	}
 	if tab := tableState(&d.table); !slices.Equal(tab, []hf{{"k", "v"}}) {
 		t.Fatalf("table %v", tab)
+	}
+}
+
+// TestDecodeViewsUnderChurn: the views through which indexed fields are
+// read stay equal to the entries they mirror while entries of every size,
+// empty ones included, are added, evicted, moved by compaction and by
+// growth, and the table is resized: after each block of literals, a block
+// reads every live entry back through one-byte indexes (the views), and
+// the fields must equal the table as the entry descriptors give it.
+func TestDecodeViewsUnderChurn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	d := NewDecoder()
+	var got []hf
+	emit := func(name, value []byte, _ bool) error {
+		got = append(got, hf{string(name), string(value)})
+		return nil
+	}
+	for i := range 3000 {
+		var block []byte
+		if i%500 == 499 {
+			// A size update, which may evict everything.
+			block = AppendInteger(block, 0x20, 5, uint64(rng.IntN(DefaultDynamicTableSize+1)))
+		}
+		for range 1 + rng.IntN(3) {
+			name := strings.Repeat("n", rng.IntN(3)) + strconv.Itoa(rng.IntN(40))
+			if rng.IntN(20) == 0 {
+				name = ""
+			}
+			value := strconv.Itoa(i) + strings.Repeat("v", rng.IntN(300))
+			block = append(block, literal(name, value)...)
+		}
+		if err := d.Decode(block, nil); err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		block = block[:0]
+		for k := 1; k <= min(d.table.n, 126-staticLen); k++ {
+			block = append(block, byte(0x80|(staticLen+k)))
+		}
+		got = got[:0]
+		if err := d.Decode(block, emit); err != nil {
+			t.Fatalf("block %d: %v", i, err)
+		}
+		if want := tableState(&d.table); !slices.Equal(got, want[:len(block)]) {
+			t.Fatalf("block %d: indexed fields %v, table %v", i, got, want)
+		}
 	}
 }

@@ -183,12 +183,13 @@ func (t *dynamicTable) add(name, value []byte) {
 	if t.n == len(t.ents) {
 		t.growRing()
 	}
-	off := t.end
-	t.end += copy(t.data[t.end:], name)
-	t.end += copy(t.data[t.end:], value)
+	off, mid := t.end, t.end+len(name)
+	t.end = mid + len(value)
+	copy(t.data[off:mid], name)
+	copy(t.data[mid:t.end], value)
 	*t.entryAt(t.added) = entry{off: uint32(off), nameLen: uint32(len(name)), end: uint32(t.end)}
 	if t.keepViews {
-		t.views[t.added&uint32(len(t.views)-1)] = t.viewOf(t.added)
+		t.views[t.added&uint32(len(t.views)-1)] = view{t.data[off:mid:mid], t.data[mid:t.end]}
 	}
 	t.added++
 	t.n++
@@ -219,11 +220,7 @@ func (t *dynamicTable) reserve(k int) {
 	}
 	t.data, t.start, t.end = data, 0, live
 	if t.keepViews {
-		clear(t.views) // so that evicted entries keep no old data alive
-		for i := t.n; i > 0; i-- {
-			id := t.added - uint32(i)
-			t.views[id&uint32(len(t.views)-1)] = t.viewOf(id)
-		}
+		t.moveViews()
 	}
 }
 
@@ -247,6 +244,25 @@ func (t *dynamicTable) growRing() {
 
 // view is an entry's name and value as slices.
 type view struct{ name, value []byte }
+
+// moveViews points the views of the live entries at data[start:end], where
+// reserve has just moved their bytes, still back to back and oldest first,
+// and clears the others, so that evicted entries keep no old data alive.
+func (t *dynamicTable) moveViews() {
+	mask := uint32(len(t.views) - 1)
+	oldest := t.added - uint32(t.n)
+	for id := t.added; id != oldest+uint32(len(t.views)); id++ {
+		t.views[id&mask] = view{}
+	}
+	pos := t.start
+	for id := oldest; id != t.added; id++ {
+		v := &t.views[id&mask]
+		mid := pos + len(v.name)
+		end := mid + len(v.value)
+		v.name, v.value = t.data[pos:mid:mid], t.data[mid:end]
+		pos = end
+	}
+}
 
 // viewOf returns the view of the live entry id.
 func (t *dynamicTable) viewOf(id uint32) view {
