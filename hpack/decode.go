@@ -61,7 +61,6 @@ func NewDecoder() *Decoder {
 		limit:             DefaultDynamicTableSize,
 	}
 	d.table.maxSize = DefaultDynamicTableSize
-	d.table.keepViews = true
 	return d
 }
 
@@ -142,8 +141,8 @@ func (d *Decoder) decode(block []byte, st *blockState) error {
 			if idx := uint32(b & 0x7f); idx <= uint32(staticLen) {
 				name, value = staticFields[idx].name, staticFields[idx].value
 			} else if k := idx - uint32(staticLen); k <= uint32(d.table.n) {
-				v := &d.table.views[(d.table.added-k)&uint32(len(d.table.views)-1)]
-				name, value = v.name, v.value
+				e := d.table.entryAt(d.table.added - k)
+				name, value = e.name, e.value
 			} else {
 				return &DecodingError{Offset: off, Err: ErrInvalidIndex}
 			}

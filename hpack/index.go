@@ -76,7 +76,7 @@ func staticLookup(name, value []byte, h uint64) (exact, nameIdx uint32) {
 
 // dynamicIndex indexes the entries of one dynamic table by name: a cell
 // holds the id of the newest entry with a name, and each entry links to
-// the previous one with the same name (entry.prev), so that an exact match
+// the previous one with the same name (dynamicTable.prev), so that an exact match
 // is found by comparing values along that chain only. As the table evicts
 // oldest first, a chain ends at the first evicted link.
 type dynamicIndex struct {
@@ -97,7 +97,7 @@ func (x *dynamicIndex) lookup(t *dynamicTable, name, value []byte, h uint64) (ex
 		if _, v := t.field(id); string(v) == string(value) {
 			return uint32(staticLen) + t.added - id, nameIdx
 		}
-		prev := t.entryAt(id).prev
+		prev := *t.prevAt(id)
 		if prev == id || !t.live(prev) {
 			return 0, nameIdx
 		}
@@ -136,13 +136,13 @@ func (x *dynamicIndex) insert(t *dynamicTable, name []byte, h uint64) {
 // link makes entry id the newest of its name.
 func (x *dynamicIndex) link(t *dynamicTable, name []byte, h uint64, id uint32) {
 	i, ok := x.find(t, name, h)
-	e := t.entryAt(id)
+	prev := t.prevAt(id)
 	if ok {
-		e.prev = x.slots[i].id
+		*prev = x.slots[i].id
 		x.slots[i].id = id
 		return
 	}
-	e.prev = id // the end of the chain
+	*prev = id // the end of the chain
 	x.slots[i] = slot{tagOf(h), id}
 	x.used++
 }

@@ -83,7 +83,7 @@ const staticLen = len(staticTable)
 // staticFields holds the static table as byte slices, indexed by HPACK
 // index (entry 0 is unused). The Decoder emits views of it; nobody may
 // modify them.
-var staticFields [staticLen + 1]view
+var staticFields [staticLen + 1]entry
 
 func init() {
 	for i, e := range staticTable {
@@ -94,34 +94,30 @@ func init() {
 
 // dynamicTable is the FIFO table of RFC 7541, Section 2.3.2. It allocates
 // only while it grows: entry bytes live back to back, oldest first, in
-// data[start:end], and entry descriptors in a power-of-two ring indexed by
-// an entry's id. Ids are handed out in insertion order and wrap around at
-// 2^32; the live ones are added-n … added-1.
+// data[start:end], and each entry's name and value are kept as slices of
+// them in a power-of-two ring indexed by the entry's id, so that reading an
+// entry, which the Decoder does for every indexed field and the Encoder
+// for every lookup, is one load with no slicing. Ids are handed out in
+// insertion order and wrap around at 2^32; the live ones are added-n …
+// added-1.
 type dynamicTable struct {
 	data       []byte
 	start, end int
-	ents       []entry
-	// views, kept only for a Decoder (keepViews), holds each live entry's
-	// name and value as slices of data, in a ring parallel to ents, so that
-	// an indexed field costs the decoder one lookup and no slicing.
-	views     []view
-	keepViews bool
-	added     uint32
-	n         int
-	size      uint32 // RFC 7541 size: sum of name+value lengths + 32 each
-	maxSize   uint32
+	ents       []entry // ring, by id
+	// prev, a ring parallel to ents, belongs to the Encoder's index
+	// (dynamicIndex): the id of the previous entry with the same name.
+	prev    []uint32
+	added   uint32
+	n       int
+	size    uint32 // RFC 7541 size: sum of name+value lengths + 32 each
+	maxSize uint32
 }
 
-// entry locates a dynamic table entry: its name is data[off:off+nameLen]
-// and its value data[off+nameLen:end]. It holds no pointers, so that
-// writing it costs no GC write barrier and the ring is never scanned.
-// prev belongs to the Encoder's index (dynamicIndex).
-type entry struct {
-	off, nameLen, end uint32
-	prev              uint32
-}
+// entry is a dynamic table entry's name and value, as slices of the
+// table's data (or of nothing once evicted).
+type entry struct{ name, value []byte }
 
-func (e *entry) len() int { return int(e.end - e.off) }
+func (e *entry) len() int { return len(e.name) + len(e.value) }
 
 func (t *dynamicTable) entryAt(id uint32) *entry {
 	return &t.ents[id&uint32(len(t.ents)-1)]
@@ -136,8 +132,7 @@ func (t *dynamicTable) live(id uint32) bool {
 // until the next change to the table.
 func (t *dynamicTable) field(id uint32) (name, value []byte) {
 	e := t.entryAt(id)
-	v := t.data[e.off:e.end]
-	return v[:e.nameLen:e.nameLen], v[e.nameLen:]
+	return e.name, e.value
 }
 
 // at returns the entry with dynamic index k (1 is the newest), if any.
@@ -187,10 +182,7 @@ func (t *dynamicTable) add(name, value []byte) {
 	t.end = mid + len(value)
 	copy(t.data[off:mid], name)
 	copy(t.data[mid:t.end], value)
-	*t.entryAt(t.added) = entry{off: uint32(off), nameLen: uint32(len(name)), end: uint32(t.end)}
-	if t.keepViews {
-		t.views[t.added&uint32(len(t.views)-1)] = view{t.data[off:mid:mid], t.data[mid:t.end]}
-	}
+	*t.entryAt(t.added) = entry{t.data[off:mid:mid], t.data[mid:t.end]}
 	t.added++
 	t.n++
 	t.size += uint32(need)
@@ -213,59 +205,40 @@ func (t *dynamicTable) reserve(k int) {
 		data = make([]byte, max(want, 256))
 	}
 	copy(data, t.data[t.start:t.end])
-	for i := t.n; i > 0; i-- {
-		e := t.entryAt(t.added - uint32(i))
-		e.off -= uint32(t.start)
-		e.end -= uint32(t.start)
-	}
 	t.data, t.start, t.end = data, 0, live
-	if t.keepViews {
-		t.moveViews()
+	// Point the live entries at their bytes' new place, still back to back
+	// and oldest first, and clear the others, so that evicted entries keep
+	// no old data alive.
+	mask := uint32(len(t.ents) - 1)
+	oldest := t.added - uint32(t.n)
+	for id := t.added; id != oldest+uint32(len(t.ents)); id++ {
+		t.ents[id&mask] = entry{}
+	}
+	pos := 0
+	for id := oldest; id != t.added; id++ {
+		e := &t.ents[id&mask]
+		mid := pos + len(e.name)
+		end := mid + len(e.value)
+		e.name, e.value = data[pos:mid:mid], data[mid:end]
+		pos = end
 	}
 }
 
 // growRing doubles the entry ring, keeping every live entry at its id.
 func (t *dynamicTable) growRing() {
-	ents := make([]entry, max(2*len(t.ents), 16))
-	mask := uint32(len(ents) - 1)
+	size := max(2*len(t.ents), 16)
+	ents, prev := make([]entry, size), make([]uint32, size)
+	mask := uint32(size - 1)
 	for i := 0; i < t.n; i++ {
 		id := t.added - 1 - uint32(i)
 		ents[id&mask] = *t.entryAt(id)
+		prev[id&mask] = *t.prevAt(id)
 	}
-	t.ents = ents
-	if t.keepViews {
-		t.views = make([]view, len(ents))
-		for i := 0; i < t.n; i++ {
-			id := t.added - 1 - uint32(i)
-			t.views[id&mask] = t.viewOf(id)
-		}
-	}
+	t.ents, t.prev = ents, prev
 }
 
-// view is an entry's name and value as slices.
-type view struct{ name, value []byte }
-
-// moveViews points the views of the live entries at data[start:end], where
-// reserve has just moved their bytes, still back to back and oldest first,
-// and clears the others, so that evicted entries keep no old data alive.
-func (t *dynamicTable) moveViews() {
-	mask := uint32(len(t.views) - 1)
-	oldest := t.added - uint32(t.n)
-	for id := t.added; id != oldest+uint32(len(t.views)); id++ {
-		t.views[id&mask] = view{}
-	}
-	pos := t.start
-	for id := oldest; id != t.added; id++ {
-		v := &t.views[id&mask]
-		mid := pos + len(v.name)
-		end := mid + len(v.value)
-		v.name, v.value = t.data[pos:mid:mid], t.data[mid:end]
-		pos = end
-	}
-}
-
-// viewOf returns the view of the live entry id.
-func (t *dynamicTable) viewOf(id uint32) view {
-	n, v := t.field(id)
-	return view{n, v}
+// prevAt returns the index's link from entry id to the previous entry with
+// its name.
+func (t *dynamicTable) prevAt(id uint32) *uint32 {
+	return &t.prev[id&uint32(len(t.prev)-1)]
 }
