@@ -86,7 +86,7 @@ type blockState struct {
 	// What the limits leave of the field count and the header list size:
 	// the block is over them when either turns negative. Once the block
 	// is abandoned, fieldsLeft stays negative (see stop).
-	fieldsLeft int
+	fieldsLeft int64
 	sizeLeft   int64
 	maxString  int // the longest name or value allowed
 	// abandon is the first limit or emit error; once set, nothing more is
@@ -115,7 +115,7 @@ func (d *Decoder) Decode(block []byte, emit func(name, value []byte, sensitive b
 	if emit == nil {
 		emit = discard
 	}
-	st := blockState{emit: emit, fieldsLeft: d.MaxFields, sizeLeft: int64(d.MaxHeaderListSize), maxString: d.MaxStringLength}
+	st := blockState{emit: emit, fieldsLeft: int64(d.MaxFields), sizeLeft: int64(d.MaxHeaderListSize), maxString: d.MaxStringLength}
 	if err := d.decode(block, &st); err != nil {
 		d.err = err
 		return err
@@ -337,7 +337,7 @@ func (d *Decoder) deliver(st *blockState, name, value []byte, sensitive bool) {
 func (st *blockState) admit(nameLen, valueLen int) bool {
 	st.fieldsLeft--
 	st.sizeLeft -= int64(nameLen) + int64(valueLen) + entryOverhead
-	if int64(st.fieldsLeft)|st.sizeLeft < 0 || nameLen > st.maxString || valueLen > st.maxString {
+	if st.fieldsLeft|st.sizeLeft < 0 || nameLen > st.maxString || valueLen > st.maxString {
 		if st.abandon == nil {
 			st.stop(st.limitError(nameLen, valueLen))
 		}
@@ -350,7 +350,7 @@ func (st *blockState) admit(nameLen, valueLen int) bool {
 // so that admit refuses every later field with a single test.
 func (st *blockState) stop(err error) {
 	st.abandon = err
-	st.fieldsLeft = math.MinInt32
+	st.fieldsLeft = math.MinInt64 / 2 // far enough from the bottom never to wrap
 }
 
 // refuse accounts for a field whose name or value was too long to be
