@@ -56,6 +56,14 @@ func FuzzDecode(f *testing.F) {
 				return
 			}
 			want, xerr := xnetCollect(x, block)
+			if xerr != nil && leadingSizeUpdates(block) > 1 {
+				// x/net refuses a second size update at the start of a
+				// block once its table holds an entry; RFC 7541, Section
+				// 4.2, allows two or more, and so do we
+				// (TestDecodeSizeUpdates). Its table is no longer
+				// comparable with ours.
+				return
+			}
 			if xerr != nil {
 				t.Fatalf("round %d: we accept %x as %v, x/net rejects it: %v", round, block, got, xerr)
 			}
@@ -65,6 +73,20 @@ func FuzzDecode(f *testing.F) {
 			checkReencode(t, got)
 		}
 	})
+}
+
+// leadingSizeUpdates counts the dynamic table size updates at the start of
+// a block.
+func leadingSizeUpdates(block []byte) int {
+	n := 0
+	for len(block) > 0 && block[0]&0xe0 == 0x20 {
+		_, k, err := ReadInteger(block, 5)
+		if err != nil {
+			break
+		}
+		block, n = block[k:], n+1
+	}
+	return n
 }
 
 // checkReencode encodes fields with a fresh Encoder and decodes them back.
