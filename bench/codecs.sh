@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Side-by-side codec benchmarks: each round runs every benchmark once, our
-# implementation and the reference (x/net's hpack, net/http's parser) back
+# implementation and the reference (x/net's hpack and HTTP/2 Framer,
+# net/http's parser) back
 # to back in one process pinned to one core, and takes the ratio of their
 # CPU time per operation (cpu-ns/op, which the benchmarks report). Rounds
 # repeat this; the table gives the medians, so that a noisy neighbour in
@@ -11,22 +12,23 @@
 #   CORE=1 bench/codecs.sh 'Encode$' ParseGET
 #
 # Arguments are regular expressions over benchmark names (default: all
-# side-by-side benchmarks of hpack and h1).
+# side-by-side benchmarks of hpack, h2 and h1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-15}
 CORE=${CORE:-0}
 PATTERNS=("$@")
-[ ${#PATTERNS[@]} -gt 0 ] || PATTERNS=('^BenchmarkEncode$' '^BenchmarkDecode$' '^BenchmarkDecodeIndexed$' '^BenchmarkDecodeCorpus$' '^BenchmarkEncodeCorpus$' '^BenchmarkParseGET$' '^BenchmarkChunkedPOST$')
+[ ${#PATTERNS[@]} -gt 0 ] || PATTERNS=('^BenchmarkEncode$' '^BenchmarkDecode$' '^BenchmarkDecodeIndexed$' '^BenchmarkDecodeCorpus$' '^BenchmarkEncodeCorpus$' '^BenchmarkReadFrame$' '^BenchmarkWriteFrame$' '^BenchmarkParseGET$' '^BenchmarkChunkedPOST$')
 
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 go test -c -o "$dir/hpack.test" ./hpack
 go test -c -o "$dir/h1.test" ./h1
+go test -c -o "$dir/h2.test" ./h2
 
 for ((r = 1; r <= ROUNDS; r++)); do
 	for pat in "${PATTERNS[@]}"; do
-		for pkg in hpack h1; do
+		for pkg in hpack h2 h1; do
 			# Only the package that has the benchmark prints a result.
 			GOMAXPROCS=1 taskset -c "$CORE" "$dir/$pkg.test" -test.run '^$' \
 				-test.bench "$pat" -test.benchmem -test.count 1 |
