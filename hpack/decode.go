@@ -17,8 +17,8 @@ const (
 // A Decoder decodes the header blocks of one direction of one connection
 // and keeps the compression context (the dynamic table) in step with the
 // peer's encoder. It is not safe for concurrent use. Once warm it allocates
-// nothing: Huffman-coded strings are decoded into a reused buffer and other
-// strings are emitted as views of the block.
+// nothing: Huffman-coded strings are decoded into a reused buffer, and
+// other strings are emitted as views of the block or of the tables.
 //
 // The limits are enforced while decoding, before any field is built: the
 // fields of a header list beyond its budget are neither copied nor emitted,

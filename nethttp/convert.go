@@ -113,13 +113,7 @@ func (rs *requestStrings) fill(h http.Header, s string, cr *convertedRequest) {
 			cr.trailer = appendTrailerNames(cr.trailer, value)
 			continue
 		}
-		if vv, ok := h[name]; ok {
-			h[name] = append(vv, value) // capped: copies
-			continue
-		}
-		vals[n] = value
-		h[name] = vals[n : n+1 : n+1]
-		n++
+		n = addValue(h, vals, n, name, value)
 	}
 	clear(vals[n:])
 	if pv := h["Pragma"]; len(pv) > 0 && pv[0] == "no-cache" {
@@ -127,6 +121,20 @@ func (rs *requestStrings) fill(h http.Header, s string, cr *convertedRequest) {
 			h["Cache-Control"] = []string{"no-cache"}
 		}
 	}
+}
+
+// addValue adds value to h[name] and returns the next free index of vals.
+// A name's first value goes into vals[n], and h[name] becomes that one
+// element with its capacity capped, so that a second value is appended to
+// a copy rather than written over vals[n+1].
+func addValue(h http.Header, vals []string, n int, name, value string) int {
+	if vv, ok := h[name]; ok {
+		h[name] = append(vv, value)
+		return n
+	}
+	vals[n] = value
+	h[name] = vals[n : n+1 : n+1]
+	return n + 1
 }
 
 // appendTrailerNames appends the canonical names listed in v, a Trailer

@@ -392,13 +392,7 @@ func (x *clientExchange) convertHeader(cr *clientResponse) {
 			chunked = true
 			continue
 		}
-		if vv, ok := h[name]; ok {
-			h[name] = append(vv, value) // capped: copies
-			continue
-		}
-		vals[n] = value
-		h[name] = vals[n : n+1 : n+1]
-		n++
+		n = addValue(h, vals, n, name, value)
 	}
 	cr.resp.Header = h
 	if chunked {
