@@ -14,16 +14,6 @@ import (
 	"time"
 )
 
-func readBody(t *testing.T, resp *Response) string {
-	t.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return string(b)
-}
-
 // echoFinal answers with the method, body and credential headers it got.
 func echoFinal(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
@@ -78,7 +68,7 @@ func TestClientRedirectCodes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%d %s: %v", tc.code, tc.method, err)
 		}
-		got := readBody(t, resp)
+		got := readClose(t, resp)
 		if got != tc.want || resp.StatusCode != 200 {
 			t.Errorf("%d %s: got %d %s\nwant %s", tc.code, tc.method, resp.StatusCode, got, tc.want)
 		}
@@ -180,7 +170,7 @@ func TestClientRedirectStripsCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readBody(t, resp); got != want {
+		if got := readClose(t, resp); got != want {
 			t.Errorf("%s: got %s\nwant %s", path, got, want)
 		}
 		if req.Header.Get("Authorization") != "Bearer secret" {
@@ -230,13 +220,13 @@ func TestClientCookieJar(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := readBody(t, resp); got != `cookie="session=abc123"` {
+	if got := readClose(t, resp); got != `cookie="session=abc123"` {
 		t.Fatalf("after login: %s", got)
 	}
 	resp, _ = c.Get(srv.URL + "/logout")
-	readBody(t, resp)
+	readClose(t, resp)
 	resp, _ = c.Get(srv.URL + "/check")
-	if got := readBody(t, resp); got != `cookie=""` {
+	if got := readClose(t, resp); got != `cookie=""` {
 		t.Fatalf("after logout: %s", got)
 	}
 }
@@ -288,7 +278,7 @@ func TestClientMethods(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := readBody(t, resp); got != want {
+		if got := readClose(t, resp); got != want {
 			t.Fatalf("got %q want %q", got, want)
 		}
 	}

@@ -2,7 +2,6 @@ package turbohttp
 
 import (
 	"bytes"
-	"net"
 	"testing"
 )
 
@@ -12,11 +11,7 @@ import (
 // server's.
 func TestServerHelloZeroAllocs(t *testing.T) {
 	_, addr := startServer(t, HandlerFunc(hello))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	req := []byte("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n")
 	resp := make([]byte, 4096)
 	want := []byte("\r\n\r\nHello, World!")
@@ -45,11 +40,7 @@ func TestServerHelloZeroAllocs(t *testing.T) {
 // client included (a raw connection writing fixed bytes).
 func BenchmarkServerHello(b *testing.B) {
 	_, addr := startServer(b, HandlerFunc(hello))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(b, addr)
 	req := []byte("GET / HTTP/1.1\r\nHost: localhost\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
 	resp := make([]byte, 4096)
 	want := []byte("\r\n\r\nHello, World!")

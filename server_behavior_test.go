@@ -164,11 +164,7 @@ func TestServerExpectContinue(t *testing.T) {
 		}
 		io.Copy(w, r.Body)
 	}))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(2 * time.Second))
 	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n")
 	br := bufio.NewReader(c)

@@ -50,11 +50,7 @@ func TestServerDrainsUnreadBody(t *testing.T) {
 	}
 	// More than MaxDrainBytes left unread: the connection closes after the
 	// response rather than read it all.
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
 	go func() { // keep sending, as a real upload would, until the server closes
@@ -78,18 +74,7 @@ func TestServerDrainsUnreadBody(t *testing.T) {
 func TestServerIdleTimeout(t *testing.T) {
 	noLeaks(t)
 	_, addr := startServer(t, HandlerFunc(hello), func(s *Server) { s.IdleTimeout = 200 * time.Millisecond })
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.ReadAll(resp.Body)
+	c, br := idleConnection(t, addr)
 	start := time.Now()
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
 	if _, err := br.ReadByte(); err != io.EOF {
@@ -107,11 +92,7 @@ func TestServerQuietConnectionServesNextRequest(t *testing.T) {
 		w.Header().Set("X-Seen", r.Header.Get("X-Id"))
 		w.Write(r.URL.Path)
 	}))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	br := bufio.NewReader(c)
 	for i, path := range []string{"/first", "/second"} {
 		if i == 1 {
@@ -169,18 +150,7 @@ func TestServerDropsUnsafeResponseFields(t *testing.T) {
 func TestServerShutdownClosesIdleConnections(t *testing.T) {
 	noLeaks(t)
 	srv, addr := startServer(t, HandlerFunc(hello))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.ReadAll(resp.Body)
+	c, br := idleConnection(t, addr)
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(t.Context()) }()
 	c.SetReadDeadline(time.Now().Add(3 * time.Second))
@@ -202,11 +172,7 @@ func TestServerWriteTimeout(t *testing.T) {
 			}
 		}
 	}), func(s *Server) { s.WriteTimeout = 200 * time.Millisecond })
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	// Never read: the server's writes block until WriteTimeout.
 	time.Sleep(500 * time.Millisecond)
@@ -279,11 +245,7 @@ func TestServerContextWatchKeepsPipelinedRequest(t *testing.T) {
 		}
 		w.Write(r.URL.Path)
 	}))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
 	time.Sleep(30 * time.Millisecond)
@@ -335,11 +297,7 @@ func TestServerTLSHandshakeTimeout(t *testing.T) {
 // destroys the refusal before the client reads it.
 func TestServerLingersAfterRefusal(t *testing.T) {
 	_, addr := startServer(t, HandlerFunc(hello))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(3 * time.Second))
 	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1000000\r\n\r\n")
 	br := bufio.NewReader(c)

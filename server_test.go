@@ -38,6 +38,32 @@ func startServer(t testing.TB, h Handler, configure ...func(*Server)) (*Server, 
 	return srv, ln.Addr().String()
 }
 
+// dialServer connects to addr; the connection is closed when the test ends.
+func dialServer(t testing.TB, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// idleConnection dials addr and completes one GET / on the connection,
+// which is then idle; br reads whatever the server sends next.
+func idleConnection(t testing.TB, addr string) (c net.Conn, br *bufio.Reader) {
+	t.Helper()
+	c = dialServer(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	br = bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	return c, br
+}
+
 func hello(w ResponseWriter, r *Request) {
 	w.Header().Set("Content-Type", "text/plain")
 	w.WriteString("Hello, World!")
@@ -68,11 +94,7 @@ func TestServerHelloNetHTTPClient(t *testing.T) {
 // the server sends until it closes the connection or a second passes.
 func rawExchange(t *testing.T, addr, in string) string {
 	t.Helper()
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := dialServer(t, addr)
 	c.SetDeadline(time.Now().Add(2 * time.Second))
 	if _, err := io.WriteString(c, in); err != nil {
 		t.Fatal(err)

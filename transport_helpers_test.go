@@ -225,3 +225,14 @@ func blockingDialer(ctx context.Context, network, addr string) (net.Conn, error)
 func isCtxErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
+
+// readClose reads resp's body to its end, closes it and returns it.
+func readClose(t testing.TB, resp *Response) string {
+	t.Helper()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return string(b)
+}

@@ -31,16 +31,6 @@ func hold(t testing.TB, tr *Transport, url string) *Response {
 	return resp
 }
 
-func readClose(t testing.TB, resp *Response) string {
-	t.Helper()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return string(b)
-}
-
 func TestPoolLIFOReuse(t *testing.T) {
 	tr := &Transport{}
 	checkGoroutines(t, tr)

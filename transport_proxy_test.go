@@ -281,7 +281,7 @@ func TestProxySOCKS5Auth(t *testing.T) {
 		resp := &Response{}
 		err := tr.Do(newReq(t, MethodGet, origin.URL, nil), resp)
 		if c.ok {
-			if err != nil || readBody(t, resp) != "in" {
+			if err != nil || readClose(t, resp) != "in" {
 				t.Fatalf("%q: %v", c.userinfo, err)
 			}
 		} else if !errors.Is(err, ErrProxy) {

@@ -50,11 +50,7 @@ func TestServeMux(t *testing.T) {
 	addr := startServer(t, muxForTest())
 	c := newClient(t)
 	base := "http://" + addr
-	tests := []struct {
-		method, path, body string
-		status             int
-		want               string
-	}{
+	checkRoutes(t, c, base, []route{
 		{"GET", "/", "", 200, "root"},
 		{"GET", "/items/42", "", 200, "item 42 (pattern GET /items/{id})"},
 		{"GET", "/items/caf%C3%A9", "", 200, "item café (pattern GET /items/{id})"},
@@ -64,16 +60,11 @@ func TestServeMux(t *testing.T) {
 		{"GET", "/nothing", "", 404, "404 page not found\n"},
 		{"DELETE", "/items/1", "", 405, "Method Not Allowed\n"},
 		{"GET", "/echo", "", 405, "Method Not Allowed\n"},
-	}
-	for _, tt := range tests {
-		resp, body := do(t, c, tt.method, base+tt.path, tt.body)
-		if resp.StatusCode != tt.status || body != tt.want {
-			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.want)
-		}
+	}, func(tt route, resp *http.Response) {
 		if tt.status == 405 && resp.Header.Get("Allow") == "" {
 			t.Errorf("%s %s: 405 without Allow", tt.method, tt.path)
 		}
-	}
+	})
 	// A path to clean is redirected by the mux.
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, _ := do(t, c, "GET", base+"/items/../items/7", "")
@@ -99,24 +90,35 @@ func TestChi(t *testing.T) {
 	addr := startServer(t, r)
 	c := newClient(t)
 	base := "http://" + addr
-	tests := []struct {
-		method, path, body string
-		status             int
-		want               string
-	}{
+	checkRoutes(t, c, base, []route{
 		{"GET", "/users/ann/posts/7", "", 200, "ann/7"},
 		{"POST", "/api/echo", "chi body", 200, "chi body"},
 		{"GET", "/api/echo", "", 405, ""},
 		{"GET", "/missing", "", 404, "404 page not found\n"},
-	}
-	for _, tt := range tests {
+	}, func(tt route, resp *http.Response) {
+		if resp.Header.Get("X-Middleware") != "yes" {
+			t.Errorf("%s %s: middleware header missing", tt.method, tt.path)
+		}
+	})
+}
+
+// route is a request to a router under test and the answer it must get.
+type route struct {
+	method, path, body string
+	status             int
+	want               string
+}
+
+// checkRoutes sends each request and checks its status and body, then
+// hands the response to check for what else the test wants of it.
+func checkRoutes(t *testing.T, c *http.Client, base string, routes []route, check func(route, *http.Response)) {
+	t.Helper()
+	for _, tt := range routes {
 		resp, body := do(t, c, tt.method, base+tt.path, tt.body)
 		if resp.StatusCode != tt.status || body != tt.want {
 			t.Errorf("%s %s: %d %q, want %d %q", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.want)
 		}
-		if resp.Header.Get("X-Middleware") != "yes" {
-			t.Errorf("%s %s: middleware header missing", tt.method, tt.path)
-		}
+		check(tt, resp)
 	}
 }
 

@@ -75,14 +75,20 @@ func do(t testing.TB, c *http.Client, method, url, body string) (*http.Response,
 	if err != nil {
 		t.Fatal(err)
 	}
+	return doReq(t, c, req)
+}
+
+// doReq sends req and returns the response with its body read.
+func doReq(t testing.TB, c *http.Client, req *http.Request) (*http.Response, string) {
+	t.Helper()
 	resp, err := c.Do(req)
 	if err != nil {
-		t.Fatalf("%s %s: %v", method, url, err)
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		t.Fatalf("%s %s: reading body: %v", method, url, err)
+		t.Fatalf("%s %s: reading body: %v", req.Method, req.URL, err)
 	}
 	return resp, string(b)
 }

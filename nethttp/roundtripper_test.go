@@ -509,7 +509,7 @@ func TestRoundTripperRequestHead(t *testing.T) {
 	req.Header.Set("X-Padded", "  trimmed\t")
 	req.Header.Set("Host", "ignored.example")
 	req.URL.User = url.UserPassword("user", "pass")
-	do2(t, rtClient(t, nil), req)
+	doReq(t, rtClient(t, nil), req)
 	if host != "virtual.example:8080" || uri != "/a%20b/c?x=1&y=%2F" {
 		t.Errorf("Host %q, RequestURI %q", host, uri)
 	}
@@ -522,20 +522,6 @@ func TestRoundTripperRequestHead(t *testing.T) {
 	if len(req.Header) != 3 || req.URL.Host == "virtual.example:8080" {
 		t.Errorf("the request was modified: %v %v", req.Header, req.URL)
 	}
-}
-
-func do2(t *testing.T, c *http.Client, req *http.Request) string {
-	t.Helper()
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
 
 func TestRoundTripperErrorsCloseBody(t *testing.T) {
@@ -593,7 +579,7 @@ func TestRoundTripperErrorsCloseBody(t *testing.T) {
 	body = &closeTracker{Reader: strings.NewReader("ok")}
 	req, _ := http.NewRequest("POST", ts.URL, body)
 	req.ContentLength = 2
-	do2(t, c, req)
+	doReq(t, c, req)
 	if body.closed.Load() == 0 {
 		t.Error("request body not closed after success")
 	}
@@ -760,7 +746,7 @@ func TestRoundTripperReplaysWithGetBody(t *testing.T) {
 		replays = append(replays, &closeTracker{Reader: strings.NewReader("two")})
 		return replays[len(replays)-1], nil
 	}
-	if got := do2(t, c, req); got != "two" {
+	if _, got := doReq(t, c, req); got != "two" {
 		t.Errorf("replayed exchange: %q, want %q", got, "two")
 	}
 	if len(replays) != 1 || replays[0].closed.Load() == 0 || body.closed.Load() == 0 {
