@@ -32,7 +32,7 @@ type requestBody struct {
 var errBodyClosed = errors.New("turbohttp: read of request body after the handler returned")
 
 func (b *requestBody) reset(h *h1.RequestHead) {
-	b.br.Reset(b.c.br, h.Framing, &b.c.lim)
+	b.br.Reset(b.c.in.reader(), h.Framing, &b.c.lim)
 	b.expect100 = h.Expect100 && h.Body != h1.BodyNone
 	b.sentContinue = false
 	b.closed, b.trailed = false, false

@@ -1,14 +1,12 @@
 package turbohttp
 
 import (
-	"bufio"
 	"context"
 	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"os"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -29,8 +27,8 @@ type conn struct {
 
 	// Everything below is owned by the serve goroutine.
 	tlsState *tls.ConnectionState
-	br       *bufio.Reader // nil while the connection is quiet (see awaitRequest)
-	wbuf     []byte        // response bytes not yet written to rwc
+	in       readBuf // released while the connection is quiet (see awaitRequest)
+	wbuf     []byte  // response bytes not yet written to rwc
 	lim      h1.Limits
 	head     h1.RequestHead
 	req      Request
@@ -49,17 +47,12 @@ type conn struct {
 	hijacked bool
 	// linger is set when the connection closes with input left unread.
 	linger bool
-	// cr feeds br; one is the buffer of the one-byte read that waits for
-	// a quiet connection's next request without holding a read buffer.
-	cr  prefixReader
+	// one is the buffer of the one-byte read that waits for a quiet
+	// connection's next request without holding a read buffer.
 	one [1]byte
 }
 
-// Buffer sizes of a connection.
 const (
-	// readBufSize is the read buffer of a connection; a head that does not
-	// fit moves to a buffer of MaxHeaderBytes for that request.
-	readBufSize = 4 << 10
 	// quietAfter is how long a kept-alive connection waits for its next
 	// request holding its read buffer; past it, the buffer goes back to
 	// the pool and the wait goes on with a one-byte read, so idle
@@ -70,8 +63,6 @@ const (
 	quietAfter = 200 * time.Millisecond
 )
 
-var readerPool = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufSize) }}
-
 func (srv *Server) newConn(rwc net.Conn) *conn {
 	c := &conn{srv: srv, rwc: rwc, created: time.Now()}
 	c.lim = h1.Limits{
@@ -79,7 +70,7 @@ func (srv *Server) newConn(rwc net.Conn) *conn {
 		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
 		MaxTargetBytes: pick(srv.MaxRequestTarget, DefaultMaxRequestTarget),
 	}
-	c.cr.r = rwc
+	c.in.init(rwc)
 	c.resp.c = c
 	c.body.c = c
 	c.watch.c = c
@@ -129,14 +120,16 @@ func (c *conn) serve(ctx context.Context) {
 			c.flush()
 			return
 		}
+		c.in.settle()
 		// Answer pipelined requests before flushing, so that they go out
 		// in one write.
-		if c.br.Buffered() == 0 || len(c.wbuf) >= 32<<10 {
+		pipelined := c.in.buffered() > 0
+		if !pipelined || len(c.wbuf) >= 32<<10 {
 			if !c.flush() {
 				return
 			}
 		}
-		if c.br.Buffered() == 0 {
+		if !pipelined {
 			c.setState(StateIdle)
 		}
 	}
@@ -152,7 +145,7 @@ func (c *conn) close() {
 		c.lingerClose()
 	}
 	c.rwc.Close()
-	c.releaseReader()
+	c.in.drop()
 	c.srv.trackConn(c, false)
 	c.setState(StateClosed)
 }
@@ -216,7 +209,7 @@ func looksLikeHTTP(hdr []byte) bool {
 }
 
 // readRequest waits for the next request head and parses it into c.head,
-// returning the length of the head in c.br.
+// returning the length of the head, which stays buffered in c.in.
 func (c *conn) readRequest() (int, error) {
 	if err := c.awaitRequest(); err != nil {
 		return 0, err
@@ -224,28 +217,20 @@ func (c *conn) readRequest() (int, error) {
 	// start is when the head began to arrive, read from the clock only
 	// when a deadline needs it (reading the clock costs ~100 ns here).
 	var start time.Time
-	for {
-		buf, _ := c.br.Peek(c.br.Buffered())
+	n, err := c.in.readHead(c.lim.MaxHeaderBytes+1, func(buf []byte) (int, error) {
 		n, err := h1.ParseRequest(buf, &c.head, &c.lim)
-		if err != h1.ErrIncomplete {
-			if err == nil {
-				c.setBodyDeadline(start)
-			}
-			return n, err
-		}
-		if len(buf) == c.br.Size() {
-			c.growReader()
-		}
-		if start.IsZero() {
+		if err == h1.ErrIncomplete && start.IsZero() {
 			start = time.Now()
 			if d := c.srv.ReadHeaderTimeout; d >= 0 {
 				c.setReadDeadline(start.Add(orDefault(d, DefaultReadHeaderTimeout)))
 			}
 		}
-		if _, err := c.br.Peek(len(buf) + 1); err != nil {
-			return 0, err
-		}
+		return n, err
+	})
+	if err == nil {
+		c.setBodyDeadline(start)
 	}
+	return n, err
 }
 
 // awaitRequest returns once the next request's first byte is buffered.
@@ -253,11 +238,7 @@ func (c *conn) readRequest() (int, error) {
 // to the pool and waits with a one-byte read until IdleTimeout, so that an
 // idle kept-alive connection holds no buffer.
 func (c *conn) awaitRequest() error {
-	if c.br == nil {
-		c.br = readerPool.Get().(*bufio.Reader)
-		c.br.Reset(&c.cr)
-	}
-	if c.br.Buffered() > 0 {
+	if c.in.buffered() > 0 {
 		return nil
 	}
 	idle := orDefault(c.srv.IdleTimeout, DefaultIdleTimeout)
@@ -272,11 +253,11 @@ func (c *conn) awaitRequest() error {
 			now = time.Now()
 			c.setReadDeadline(now.Add(quietAfter))
 		}
-		_, err := c.br.Peek(1)
+		_, err := c.in.reader().Peek(1)
 		if err == nil || !isTimeout(err) {
 			return err
 		}
-		c.releaseReader()
+		c.in.release()
 		c.shrink()
 		now = time.Now().Add(-quietAfter) // idleness began before the quiet wait
 		if idle > 0 {
@@ -291,13 +272,11 @@ func (c *conn) awaitRequest() error {
 			}
 			return err
 		}
-		c.cr.pending = c.one[:n]
-		c.br = readerPool.Get().(*bufio.Reader)
-		c.br.Reset(&c.cr)
+		c.in.unread(c.one[:n])
 		return nil
 	}
 	c.setReadDeadline(time.Now().Add(idle))
-	_, err := c.br.Peek(1)
+	_, err := c.in.reader().Peek(1)
 	return err
 }
 
@@ -312,32 +291,6 @@ func (c *conn) shrink() {
 	c.req.Trailer = Header{}
 	c.req.arena = nil
 	c.head = h1.RequestHead{}
-}
-
-// growReader moves the buffered bytes of a head that does not fit the
-// pooled read buffer into one that can hold MaxHeaderBytes.
-func (c *conn) growReader() {
-	size := c.lim.MaxHeaderBytes + 1 // ParseRequest needs to see one byte past the limit
-	if c.br.Size() >= size {
-		return
-	}
-	buf, _ := c.br.Peek(c.br.Buffered())
-	c.cr.pending = append(c.cr.pending[:0:0], buf...)
-	c.releaseReader()
-	c.br = bufio.NewReaderSize(&c.cr, size)
-}
-
-// releaseReader gives the read buffer back to the pool; it must hold no
-// unread bytes.
-func (c *conn) releaseReader() {
-	if c.br == nil {
-		return
-	}
-	if c.br.Size() == readBufSize {
-		c.br.Reset(nil)
-		readerPool.Put(c.br)
-	}
-	c.br = nil
 }
 
 func (c *conn) setReadDeadline(t time.Time) {

@@ -16,7 +16,7 @@ import (
 func (c *conn) serveRequest(n int) bool {
 	h := &c.head
 	if h.ExpectUnsupported {
-		c.br.Discard(n)
+		c.in.reader().Discard(n)
 		c.writeError(StatusExpectationFailed, "unsupported expectation")
 		c.linger = true
 		return false
@@ -43,9 +43,6 @@ func (c *conn) serveRequest(n int) bool {
 	if !c.body.finish() {
 		c.closing = true
 		c.linger = true
-	}
-	if c.br != nil && c.br.Size() > readBufSize && c.br.Buffered() == 0 {
-		c.br = nil // a large head moved us to a large buffer; drop it
 	}
 	return true
 }
@@ -74,7 +71,7 @@ func (c *conn) prepareRequest(n int) {
 	c.closing = r.Close
 	r.RemoteAddr = c.rwc.RemoteAddr()
 	r.TLS = c.tlsState
-	c.br.Discard(n)
+	c.in.reader().Discard(n)
 	c.body.reset(h)
 	c.watch.reset(h.Body == h1.BodyNone)
 	r.Body = &c.body
@@ -145,7 +142,7 @@ func (c *conn) rejectRequest(err error) {
 	case errors.As(err, &he):
 		c.writeError(he.Status, "")
 		c.linger = true
-	case isTimeout(err) && c.br != nil && c.br.Buffered() > 0:
+	case isTimeout(err) && c.in.buffered() > 0:
 		c.writeError(StatusRequestTimeout, "")
 	}
 }

@@ -269,8 +269,7 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c.hijacked = true
 	c.rwc.SetDeadline(time.Time{})
 	c.setState(StateHijacked)
-	br := c.br
-	c.br = nil // the handler owns it now
+	br := c.in.handOff()
 	return c.rwc, bufio.NewReadWriter(br, bufio.NewWriter(c.rwc)), nil
 }
 

@@ -49,7 +49,7 @@ func (w *watcher) bodyRead() {
 
 func (w *watcher) startLocked() {
 	c := w.c
-	if !w.wanted || !w.bodyDone || w.running || w.stopping || c.hijacked || c.br == nil || c.br.Buffered() > 0 {
+	if !w.wanted || !w.bodyDone || w.running || w.stopping || c.hijacked || c.in.buffered() > 0 {
 		return
 	}
 	w.running = true
@@ -88,7 +88,7 @@ func (w *watcher) stop() (gone bool) {
 	c.deadline = aLongTimeAgo // whatever comes next sets its own
 	w.running = false
 	if w.got > 0 {
-		c.cr.pending = w.buf[:w.got]
+		c.in.unread(w.buf[:w.got])
 	}
 	return w.gone
 }
