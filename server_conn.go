@@ -4,9 +4,11 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -29,12 +31,18 @@ type conn struct {
 	tlsState *tls.ConnectionState
 	in       readBuf // released while the connection is quiet (see awaitRequest)
 	wbuf     []byte  // response bytes not yet written to rwc
-	lim      h1.Limits
-	head     h1.RequestHead
-	req      Request
-	resp     response
-	body     requestBody
-	watch    watcher
+	// wdone is the length of the complete responses at the start of wbuf;
+	// what follows belongs to the response being made.
+	wdone int
+	// serving is set from a request's parsed head until its response is
+	// complete; headSent once a byte of that response reached rwc.
+	serving, headSent bool
+	lim               h1.Limits
+	head              h1.RequestHead
+	req               Request
+	resp              response
+	body              requestBody
+	watch             watcher
 	// deadline is the read deadline currently set on rwc (zero: none).
 	deadline time.Time
 	// now is the time the last response head was made, a clock read once
@@ -95,9 +103,13 @@ func (c *conn) setState(s ConnState) {
 
 func (c *conn) getState() ConnState { return ConnState(c.state.Load()) }
 
-// serve runs the connection until it closes or is hijacked.
+// serve runs the connection until it closes or is hijacked. A panic
+// anywhere in it ends this connection only (see salvage).
 func (c *conn) serve(ctx context.Context) {
-	defer c.close()
+	defer func() {
+		c.salvage(recover())
+		c.contain(c.close)
+	}()
 	if tc, ok := c.rwc.(*tls.Conn); ok {
 		if !c.handshake(ctx, tc) {
 			return
@@ -112,10 +124,13 @@ func (c *conn) serve(ctx context.Context) {
 			c.rejectRequest(err)
 			return
 		}
+		c.serving, c.headSent = true, false
 		c.setState(StateActive)
 		if !c.serveRequest(n) || c.hijacked {
 			return
 		}
+		c.serving = false
+		c.wdone = len(c.wbuf)
 		if c.closing || c.srv.inShutdown.Load() {
 			c.flush()
 			return
@@ -133,6 +148,51 @@ func (c *conn) serve(ctx context.Context) {
 			c.setState(StateIdle)
 		}
 	}
+}
+
+// salvage ends a connection whose goroutine panicked with p (nil: none):
+// it logs the panic with its stack, writes the complete responses already
+// queued, drops a partial one, and answers the current request with a 500
+// if no byte of its response was sent yet. The connection then closes.
+func (c *conn) salvage(p any) {
+	if p == nil {
+		return
+	}
+	c.logPanic("turbohttp: panic in connection", p)
+	c.contain(func() {
+		c.watch.stop()
+		if c.hijacked {
+			return
+		}
+		c.wbuf = c.wbuf[:min(c.wdone, len(c.wbuf))]
+		c.linger = false
+		if c.serving && !c.headSent {
+			c.writeError(StatusInternalServerError, "")
+			return
+		}
+		c.rwc.SetWriteDeadline(time.Now().Add(time.Second))
+		c.flush()
+	})
+}
+
+// contain runs f, logging a panic in it instead of letting it end the
+// process: the connection is being torn down and must not take others
+// with it.
+func (c *conn) contain(f func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.logPanic("turbohttp: panic closing connection", p)
+			c.rwc.Close()
+		}
+	}()
+	f()
+}
+
+// logPanic logs p with the stack of the panicking goroutine.
+func (c *conn) logPanic(msg string, p any) {
+	buf := make([]byte, 64<<10)
+	buf = buf[:runtime.Stack(buf, false)]
+	c.srv.logger().Error(msg, "remote", c.rwc.RemoteAddr().String(), "panic", fmt.Sprint(p), "stack", string(buf))
 }
 
 // close ends the connection, unless it was hijacked.

@@ -3,8 +3,6 @@ package turbohttp
 import (
 	"bytes"
 	"errors"
-	"fmt"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -119,10 +117,7 @@ func (c *conn) runHandler() (ok bool) {
 		c.watch.stop()
 		c.req.endContext()
 		if p != ErrAbortHandler {
-			buf := make([]byte, 64<<10)
-			buf = buf[:runtime.Stack(buf, false)]
-			c.srv.logger().Error("turbohttp: panic serving request",
-				"remote", c.rwc.RemoteAddr().String(), "panic", fmt.Sprint(p), "stack", string(buf))
+			c.logPanic("turbohttp: panic serving request", p)
 		}
 		if !c.hijacked && !c.resp.committed && p != ErrAbortHandler {
 			c.resp.reset(false)
@@ -171,7 +166,8 @@ func (c *conn) flush() bool {
 		return true
 	}
 	_, err := c.rwc.Write(c.wbuf)
-	c.wbuf = c.wbuf[:0]
+	c.headSent = c.headSent || len(c.wbuf) > c.wdone && c.resp.committed
+	c.wbuf, c.wdone = c.wbuf[:0], 0
 	if err != nil {
 		c.resp.err = err
 		c.closing = true
