@@ -424,7 +424,7 @@ func TestServerTLS(t *testing.T) {
 	}
 	// Plain HTTP to the TLS port gets a plain-text 400 saying so.
 	out := rawExchange(t, ln.Addr().String(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	if !strings.HasPrefix(out, "HTTP/1.0 400 Bad Request\r\n") || !strings.Contains(out, "HTTP request to an HTTPS server") {
+	if !strings.HasPrefix(out, "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(out, "HTTP request to an HTTPS server") {
 		t.Errorf("plain request to TLS port: %q", out)
 	}
 }

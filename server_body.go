@@ -7,10 +7,6 @@ import (
 	"turbohttp/h1"
 )
 
-// continueLine is the interim response that lets a client waiting on
-// "Expect: 100-continue" send its body.
-const continueLine = "HTTP/1.1 100 Continue\r\n\r\n"
-
 // requestBody is the Body of a server request: it reads the request's body
 // from the connection's buffer, sends 100 Continue before the first read
 // when the client asked for it, and fills the request's Trailer at the end.
@@ -46,7 +42,8 @@ func (b *requestBody) Read(p []byte) (int, error) {
 		b.expect100 = false
 		if !b.sentContinue && !b.c.resp.committed {
 			b.sentContinue = true
-			b.c.wbuf = append(b.c.wbuf, continueLine...)
+			// the interim response that lets the client send its body
+			b.c.wbuf, _ = h1.AppendResponseHead(b.c.wbuf, StatusContinue, nil, nil, h1.NoBody)
 			if !b.c.flush() {
 				return 0, b.c.resp.err
 			}

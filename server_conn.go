@@ -242,7 +242,7 @@ func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
 	if err := tc.HandshakeContext(ctx); err != nil {
 		var re tls.RecordHeaderError
 		if errors.As(err, &re) && re.Conn != nil && looksLikeHTTP(re.RecordHeader[:]) {
-			io.WriteString(re.Conn, "HTTP/1.0 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+			re.Conn.Write(appendErrorResponse(nil, StatusBadRequest, "Client sent an HTTP request to an HTTPS server.\n"))
 			re.Conn.Close()
 			return false
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -134,16 +135,80 @@ func TestServerSniffsContentType(t *testing.T) {
 	}
 }
 
-// Fields that would split the head are never sent.
+// Fields that would split the head are never sent; the response logs
+// the first one it drops, once.
 func TestServerDropsUnsafeResponseFields(t *testing.T) {
+	log := &syncLog{}
 	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
 		w.Header().Set("X-Evil", "a\r\nSet-Cookie: stolen=1")
 		w.Header().Set("Bad Name", "v")
 		w.Header().Set("X-Good", "ok")
-	}))
+	}), func(s *Server) { s.ErrorLog = slog.New(slog.NewTextHandler(log, nil)) })
 	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
 	if strings.Contains(out, "stolen") || strings.Contains(out, "Bad Name") || !strings.Contains(out, "X-Good: ok") {
 		t.Errorf("got %q", out)
+	}
+	if n := strings.Count(log.String(), "response field not sent"); n != 1 || !strings.Contains(log.String(), "X-Evil") {
+		t.Errorf("logged %d times, want once, naming X-Evil:\n%s", n, log)
+	}
+}
+
+// Trailers that cannot be sent — an invalid name or value, or a field a
+// trailer must not carry — are left out of the trailer section and of the
+// Trailer declaration alike.
+func TestServerDropsUnsafeTrailers(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Trailer().Set("X-T\r\nInjected: yes", "v")
+		w.Trailer().Set("Content-Length", "1")
+		w.Trailer().Set("X-Bad-Value", "a\r\nInjected: yes")
+		w.Trailer().Set("X-Sum", "42")
+		w.WriteString("body")
+	}), func(s *Server) { s.ErrorLog = slog.New(slog.NewTextHandler(io.Discard, nil)) })
+	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	want := "Transfer-Encoding: chunked\r\nTrailer: X-Sum\r\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "Injected") || !strings.HasSuffix(out, "4\r\nbody\r\n0\r\nX-Sum: 42\r\n\r\n") {
+		t.Errorf("got %q", out)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(strings.NewReader(out)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.ReadAll(resp.Body)
+	if len(resp.Trailer) != 1 || resp.Trailer.Get("X-Sum") != "42" {
+		t.Errorf("net/http read trailers %v", resp.Trailer)
+	}
+}
+
+// The framing fields follow the status: none on a 204 or a 1xx, none on a
+// 2xx to CONNECT, which turns the connection into a tunnel that ends when
+// the connection closes.
+func TestServerFramingFieldsByStatus(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		w.Header().Set("Content-Length", "3")
+		w.Header().Set("Transfer-Encoding", "chunked")
+		switch string(r.URL.Path) {
+		case "/204":
+			w.WriteHeader(StatusNoContent)
+		case "/103":
+			w.WriteHeader(StatusEarlyHints)
+			w.WriteString("abc")
+		default: // CONNECT
+			w.WriteString("abc")
+		}
+	}))
+	for _, tc := range []struct{ req, want string }{
+		{"GET /204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 204 No Content\r\nDate: "},
+		{"GET /103 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "HTTP/1.1 103 Early Hints\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 3\r\nDate: "},
+		{"CONNECT x:443 HTTP/1.1\r\nHost: x:443\r\n\r\n", "HTTP/1.1 200 OK\r\nDate: "},
+	} {
+		out := rawExchange(t, addr, tc.req)
+		if !strings.HasPrefix(out, tc.want) || strings.Contains(out, "Transfer-Encoding") ||
+			strings.Count(out, "Content-Length") != strings.Count(tc.want, "Content-Length") {
+			t.Errorf("%q: got %q", tc.req, out)
+		}
+		if tc.req[0] == 'C' && !strings.HasSuffix(out, "Connection: close\r\n\r\nabc") {
+			t.Errorf("CONNECT: got %q, want the body as tunnel data and the connection closed", out)
+		}
 	}
 }
 

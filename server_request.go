@@ -150,13 +150,22 @@ func (c *conn) writeError(code int, detail string) {
 	if detail != "" {
 		body += ": " + detail
 	}
-	b := appendStatusLine(c.wbuf, code)
-	b = append(b, "Content-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: "...)
-	b = strconv.AppendInt(b, int64(len(body)), 10)
-	b = append(b, "\r\n\r\n"...)
-	c.wbuf = append(b, body...)
+	c.wbuf = appendErrorResponse(c.wbuf, code, body)
 	c.rwc.SetWriteDeadline(time.Now().Add(time.Second))
 	c.flush()
+}
+
+// errorFields are the fields of the responses the server makes itself.
+var errorFields = []h1.Field{
+	{Name: []byte("Content-Type"), Value: []byte("text/plain; charset=utf-8")},
+	{Name: []byte("Connection"), Value: []byte("close")},
+}
+
+// appendErrorResponse appends a complete plain-text response with body
+// that closes the connection.
+func appendErrorResponse(b []byte, code int, body string) []byte {
+	b, _ = h1.AppendResponseHead(b, code, nil, errorFields, int64(len(body)))
+	return append(b, body...)
 }
 
 // flush writes c.wbuf to the connection; it reports false, and records

@@ -39,7 +39,11 @@ type response struct {
 	written     int64 // body bytes the handler wrote
 	// declaredTrailers is set when the head announced trailers.
 	declaredTrailers bool
-	err              error // the connection failed; every write fails
+	// dropped is set once a field that cannot be sent was left out and
+	// logged, so that a response logs at most once.
+	dropped bool
+	err     error // the connection failed; every write fails
+	scratch []byte
 }
 
 func (w *response) reset(isHead bool) {
@@ -50,7 +54,7 @@ func (w *response) reset(isHead bool) {
 	w.wroteHeader, w.committed, w.chunked = false, false, false
 	w.isHead = isHead
 	w.declared, w.written = -1, 0
-	w.declaredTrailers = false
+	w.declaredTrailers, w.dropped = false, false
 	w.err = nil
 }
 
@@ -92,8 +96,8 @@ func (w *response) writeInformational(code int) {
 		w.c.body.sentContinue = true
 	}
 	b := appendStatusLine(w.c.wbuf, code)
-	b = appendFields(b, &w.header, true)
-	w.c.wbuf = append(b, "\r\n"...)
+	b = w.appendFields(b, &w.header, fieldsOf1xx)
+	w.c.wbuf = h1.AppendEnd(b)
 	w.c.flush()
 }
 
@@ -158,6 +162,10 @@ func (w *response) framing(final bool) bodyFraming {
 	http11 := w.c.req.ProtoMinor > 0
 	wantTrailers := http11 && (w.header.Has("Trailer") || w.trailer.Len() > 0)
 	switch {
+	case w.c.req.Method == MethodConnect && w.status/100 == 2:
+		// the client now reads a tunnel, which ends when the connection
+		// does; a 2xx to CONNECT carries no framing (RFC 9110 §9.3.6)
+		return framedByClose
 	case !statusAllowsBody(w.status) || w.declared >= 0 || w.status == StatusSwitchingProtocols:
 		return framedByHandler
 	case final && !wantTrailers:
@@ -174,40 +182,34 @@ func (w *response) commit(final bool) {
 	w.committed = true
 	framing := w.framing(final)
 	w.chunked = framing == framedChunked
-	if framing == framedByClose || c.srv.DisableKeepAlives {
+	if framing == framedByClose || c.srv.DisableKeepAlives || c.srv.inShutdown.Load() {
 		c.closing = true
 	}
 	b := appendStatusLine(c.wbuf, w.status)
-	b = appendFields(b, &w.header, c.closing)
+	b = w.appendFields(b, &w.header, w.ownedFields(framing))
 	c.now = time.Now()
 	if !w.header.Has("Date") {
-		b = append(b, "Date: "...)
-		b = appendDate(b, c.now)
-		b = append(b, "\r\n"...)
+		b, _ = h1.AppendField(b, "Date", cachedDate(c.now))
 	}
 	if statusAllowsBody(w.status) && !w.header.Has("Content-Type") && w.written > 0 {
-		b = append(b, "Content-Type: "...)
-		b = append(b, DetectContentType(w.body)...)
-		b = append(b, "\r\n"...)
+		b, _ = h1.AppendField(b, "Content-Type", DetectContentType(w.body))
 	}
 	switch framing {
 	case framedByLength:
-		b = append(b, "Content-Length: "...)
-		b = strconv.AppendInt(b, w.written, 10)
-		b = append(b, "\r\n"...)
+		b = h1.AppendBodyLength(b, w.written)
 	case framedChunked:
-		b = append(b, "Transfer-Encoding: chunked\r\n"...)
+		b = h1.AppendBodyLength(b, h1.Chunked)
 		if w.trailer.Len() > 0 && !w.header.Has("Trailer") {
-			b = appendTrailerDeclaration(b, &w.trailer)
+			b = w.appendTrailerDeclaration(b)
 		}
 	}
 	switch {
 	case c.closing:
-		b = append(b, "Connection: close\r\n"...)
+		b, _ = h1.AppendField(b, "Connection", "close")
 	case c.req.ProtoMinor == 0 && !w.header.Has("Connection"):
-		b = append(b, "Connection: keep-alive\r\n"...)
+		b, _ = h1.AppendField(b, "Connection", "keep-alive")
 	}
-	b = append(b, "\r\n"...)
+	b = h1.AppendEnd(b)
 	if len(w.body) > 0 {
 		if w.chunked {
 			b = h1.AppendChunk(b, w.body)
@@ -231,9 +233,15 @@ func (w *response) finish() {
 		w.commit(true)
 	}
 	if w.chunked {
-		b := append(w.c.wbuf, "0\r\n"...)
-		b = appendFields(b, &w.trailer, true)
-		w.c.wbuf = append(b, "\r\n"...)
+		b := h1.AppendLastChunk(w.c.wbuf)
+		for i := range w.trailer.fields {
+			f := &w.trailer.fields[i]
+			var err error
+			if b, err = h1.AppendTrailer(b, f.Name, f.Value); err != nil {
+				w.drop(f.Name, err)
+			}
+		}
+		w.c.wbuf = h1.AppendEnd(b)
 	}
 	if w.declared >= 0 && w.written < w.declared && !w.isHead && statusAllowsBody(w.status) {
 		w.c.closing = true // the client waits for bytes that will never come
@@ -280,35 +288,94 @@ func appendStatusLine(b []byte, code int) []byte {
 	return b
 }
 
-// appendFields appends h's fields as field lines, leaving out the fields
-// that could not be sent safely (invalid names or values), Transfer-Encoding
-// (the server frames the body itself) and, when the server sends its own,
-// Connection.
-func appendFields(b []byte, h *Header, ownConnection bool) []byte {
+// ownedField is a set of header fields the server writes itself, so it
+// leaves the handler's out.
+type ownedField uint8
+
+const (
+	ownTransferEncoding ownedField = 1 << iota
+	ownContentLength
+	ownConnection
+)
+
+// fieldsOf1xx are the fields an interim response leaves out.
+const fieldsOf1xx = ownTransferEncoding | ownContentLength | ownConnection
+
+// ownedFields tells which of the handler's fields the head for framing
+// must leave out: Transfer-Encoding always (the server frames the body);
+// Content-Length unless the handler frames the body itself, and in
+// answers that may not carry one (1xx, 204; RFC 9110 §8.6); Connection
+// when the server sends its own.
+func (w *response) ownedFields(framing bodyFraming) ownedField {
+	own := ownTransferEncoding
+	if framing != framedByHandler || w.status < 200 || w.status == StatusNoContent {
+		own |= ownContentLength
+	}
+	if w.c.closing {
+		own |= ownConnection
+	}
+	return own
+}
+
+// appendFields appends h's fields through the codec's writer, leaving out
+// those in own and those that cannot be sent safely (invalid names or
+// values), which are logged.
+func (w *response) appendFields(b []byte, h *Header, own ownedField) []byte {
 	for i := range h.fields {
 		f := &h.fields[i]
-		if !ValidFieldName(f.Name) || !ValidFieldValue(f.Value) ||
-			ascii.EqualFold(f.Name, "Transfer-Encoding") ||
-			ownConnection && ascii.EqualFold(f.Name, "Connection") {
+		if own != 0 && owned(f.Name, own) {
 			continue
 		}
-		b = append(b, f.Name...)
-		b = append(b, ": "...)
-		b = append(b, f.Value...)
-		b = append(b, "\r\n"...)
+		var err error
+		if b, err = h1.AppendField(b, f.Name, f.Value); err != nil {
+			w.drop(f.Name, err)
+		}
 	}
 	return b
 }
 
-func appendTrailerDeclaration(b []byte, t *Header) []byte {
-	b = append(b, "Trailer: "...)
-	for i := range t.fields {
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, t.fields[i].Name...)
+func owned(name []byte, own ownedField) bool {
+	switch len(name) {
+	case len("Connection"):
+		return own&ownConnection != 0 && ascii.EqualFold(name, "Connection")
+	case len("Content-Length"):
+		return own&ownContentLength != 0 && ascii.EqualFold(name, "Content-Length")
+	case len("Transfer-Encoding"):
+		return own&ownTransferEncoding != 0 && ascii.EqualFold(name, "Transfer-Encoding")
 	}
-	return append(b, "\r\n"...)
+	return false
+}
+
+// appendTrailerDeclaration appends a Trailer field listing the trailers
+// set so far that can be sent.
+func (w *response) appendTrailerDeclaration(b []byte) []byte {
+	names := w.scratch[:0]
+	for i := range w.trailer.fields {
+		f := &w.trailer.fields[i]
+		if !h1.ValidTrailerName(f.Name) || !h1.ValidFieldValue(f.Value) {
+			continue
+		}
+		if len(names) > 0 {
+			names = append(names, ", "...)
+		}
+		names = append(names, f.Name...)
+	}
+	w.scratch = names
+	if len(names) == 0 {
+		return b
+	}
+	b, _ = h1.AppendField(b, "Trailer", names)
+	return b
+}
+
+// drop logs, once per response, a field left out because the codec
+// refused it.
+func (w *response) drop(name []byte, err error) {
+	if w.dropped {
+		return
+	}
+	w.dropped = true
+	w.c.srv.logger().Error("turbohttp: response field not sent", "name", string(name), "err", err)
 }
 
 func parseContentLength(v []byte) (int64, bool) {
@@ -329,22 +396,23 @@ func parseContentLength(v []byte) (int64, bool) {
 const TimeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // dateCache holds the Date field value of the current second.
-var dateCache atomic.Pointer[cachedDate]
+var dateCache atomic.Pointer[httpDate]
 
-type cachedDate struct {
+type httpDate struct {
 	sec int64
 	b   []byte
 }
 
-// appendDate appends now as an HTTP date, formatting at most once a second.
-func appendDate(b []byte, now time.Time) []byte {
+// cachedDate returns now as an HTTP date, formatting at most once a
+// second. The bytes must not be modified.
+func cachedDate(now time.Time) []byte {
 	sec := now.Unix()
 	d := dateCache.Load()
 	if d == nil || d.sec != sec {
-		d = &cachedDate{sec: sec, b: now.UTC().AppendFormat(make([]byte, 0, len(TimeFormat)), TimeFormat)}
+		d = &httpDate{sec: sec, b: now.UTC().AppendFormat(make([]byte, 0, len(TimeFormat)), TimeFormat)}
 		dateCache.Store(d)
 	}
-	return append(b, d.b...)
+	return d.b
 }
 
 // SetReadDeadline sets the deadline for reading the request body, as

@@ -210,7 +210,7 @@ func TestZeroAllocs(t *testing.T) {
 		dst, _ = AppendResponseHead(dst[:0], 200, date, fields, 13)
 		dst, _ = AppendRequestHead(dst, "GET", "/index.html", "a-rather-long-host-name.example.com:8443", fields, NoBody)
 		dst = AppendChunk(dst, date)
-		dst, _ = AppendLastChunk(dst, fields[:0])
+		dst, _ = AppendChunkedEnd(dst, fields[:0])
 	}); a != 0 {
 		t.Errorf("writers: %v allocations", a)
 	}

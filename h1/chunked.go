@@ -479,7 +479,7 @@ var trailerForbidden = []string{
 }
 
 // forbiddenTrailer reports whether name may not appear in a trailer.
-func forbiddenTrailer(name []byte) bool {
+func forbiddenTrailer[S ~string | ~[]byte](name S) bool {
 	for _, f := range trailerForbidden {
 		if ascii.EqualFold(name, f) {
 			return true

@@ -207,7 +207,7 @@ func FuzzChunkedReader(f *testing.F) {
 		}
 		// Re-encoding gives the same data and trailers.
 		enc := AppendChunk(nil, got)
-		enc, werr := AppendLastChunk(enc, c.Trailers())
+		enc, werr := AppendChunkedEnd(enc, c.Trailers())
 		if werr != nil {
 			t.Fatalf("re-encode: %v", werr)
 		}

@@ -29,7 +29,7 @@ const (
 	// a close-delimited response.
 	NoBody int64 = -1
 	// Chunked writes "Transfer-Encoding: chunked"; the body must follow in
-	// chunks (AppendChunk, AppendLastChunk or ChunkedWriter).
+	// chunks (AppendChunk, AppendChunkedEnd or ChunkedWriter).
 	Chunked int64 = -2
 )
 
@@ -96,6 +96,28 @@ func AppendField[N, V ~string | ~[]byte](dst []byte, name N, value V) ([]byte, e
 	return append(dst, "\r\n"...), nil
 }
 
+// AppendTrailer appends a trailer field "name: value CRLF" to dst after
+// checking it like AppendField and refusing the fields a trailer must not
+// carry (ErrInvalidTrailer; see ValidTrailerName). On error dst is returned
+// unchanged.
+func AppendTrailer[N, V ~string | ~[]byte](dst []byte, name N, value V) ([]byte, error) {
+	if !ascii.IsToken(name) {
+		return dst, ErrInvalidFieldName
+	}
+	if forbiddenTrailer(name) {
+		return dst, ErrInvalidTrailer
+	}
+	return AppendField(dst, name, value)
+}
+
+// ValidTrailerName reports whether name may be sent as a trailer field
+// (and so be listed in a Trailer field): a token that is not one of the
+// fields a trailer must not carry — framing, routing, authentication,
+// controls and content metadata (RFC 9110 §6.5.1).
+func ValidTrailerName[S ~string | ~[]byte](name S) bool {
+	return ascii.IsToken(name) && !forbiddenTrailer(name)
+}
+
 // appendFields appends fs, refusing the fields the head writers own.
 func appendFields(dst []byte, fs []Field, request bool) ([]byte, error) {
 	var err error
@@ -115,9 +137,10 @@ func appendFields(dst []byte, fs []Field, request bool) ([]byte, error) {
 	return dst, nil
 }
 
-// appendBodyLength appends the framing field for bodyLength (see NoBody
-// and Chunked) and the empty line that ends the head.
-func appendBodyLength(dst []byte, bodyLength int64) []byte {
+// AppendBodyLength appends the framing field for bodyLength: a
+// Content-Length >= 0, "Transfer-Encoding: chunked" for Chunked, nothing
+// for NoBody.
+func AppendBodyLength(dst []byte, bodyLength int64) []byte {
 	switch {
 	case bodyLength >= 0:
 		dst = append(dst, "Content-Length: "...)
@@ -126,8 +149,11 @@ func appendBodyLength(dst []byte, bodyLength int64) []byte {
 	case bodyLength == Chunked:
 		dst = append(dst, "Transfer-Encoding: chunked\r\n"...)
 	}
-	return append(dst, "\r\n"...)
+	return dst
 }
+
+// AppendEnd appends the empty line that ends a head or a trailer section.
+func AppendEnd(dst []byte) []byte { return append(dst, "\r\n"...) }
 
 // AppendRequestHead appends an HTTP/1.1 request head to dst: the request
 // line, "Host: host", fields in order, the framing field for bodyLength (a
@@ -149,7 +175,7 @@ func AppendRequestHead[M, T, H ~string | ~[]byte](dst []byte, method M, target T
 	if dst, err = appendFields(dst, fields, true); err != nil {
 		return dst, err
 	}
-	return appendBodyLength(dst, bodyLength), nil
+	return AppendEnd(AppendBodyLength(dst, bodyLength)), nil
 }
 
 // AppendResponseHead appends an HTTP/1.1 response head to dst: the status
@@ -172,7 +198,7 @@ func AppendResponseHead(dst []byte, code int, date []byte, fields []Field, bodyL
 	if dst, err = appendFields(dst, fields, false); err != nil {
 		return dst, err
 	}
-	return appendBodyLength(dst, bodyLength), nil
+	return AppendEnd(AppendBodyLength(dst, bodyLength)), nil
 }
 
 // AppendChunk appends data as one chunk (RFC 9112 §7.1): its size in hex,
@@ -188,22 +214,23 @@ func AppendChunk[D ~string | ~[]byte](dst []byte, data D) []byte {
 	return append(dst, "\r\n"...)
 }
 
-// AppendLastChunk appends the last chunk, the trailer fields and the empty
-// line that end a chunked body. Trailer names and values are checked like
-// head fields, and the fields a trailer must not carry (Content-Length,
-// Transfer-Encoding, Host, Trailer, …; see ChunkedReader) are refused.
-func AppendLastChunk(dst []byte, trailers []Field) ([]byte, error) {
-	dst = append(dst, "0\r\n"...)
+// AppendLastChunk appends the last chunk of a chunked body, "0 CRLF"
+// (RFC 9112 §7.1). The trailer section follows: trailer fields
+// (AppendTrailer) and the empty line (AppendEnd).
+func AppendLastChunk(dst []byte) []byte { return append(dst, "0\r\n"...) }
+
+// AppendChunkedEnd appends the last chunk, trailers and the empty line
+// that end a chunked body. Each trailer is checked as by AppendTrailer; on
+// error dst is returned with a partial end appended: truncate it.
+func AppendChunkedEnd(dst []byte, trailers []Field) ([]byte, error) {
+	dst = AppendLastChunk(dst)
 	var err error
 	for i := range trailers {
-		if forbiddenTrailer(trailers[i].Name) {
-			return dst, ErrInvalidTrailer
-		}
-		if dst, err = AppendField(dst, trailers[i].Name, trailers[i].Value); err != nil {
+		if dst, err = AppendTrailer(dst, trailers[i].Name, trailers[i].Value); err != nil {
 			return dst, err
 		}
 	}
-	return append(dst, "\r\n"...), nil
+	return AppendEnd(dst), nil
 }
 
 // ChunkedWriter writes a chunked body to an io.Writer (normally the

@@ -88,8 +88,8 @@ func TestWritersRefuseInjection(t *testing.T) {
 		}},
 		{"status 1000", ErrInvalidStatus, func() ([]byte, error) { return AppendStatusLine(nil, 1000) }},
 		{"status 99", ErrInvalidStatus, func() ([]byte, error) { return AppendStatusLine(nil, 99) }},
-		{"Content-Length trailer", ErrInvalidTrailer, func() ([]byte, error) { return AppendLastChunk(nil, f("Content-Length", "1")) }},
-		{"CRLF in trailer", ErrInvalidFieldValue, func() ([]byte, error) { return AppendLastChunk(nil, f("X", "a\r\n")) }},
+		{"Content-Length trailer", ErrInvalidTrailer, func() ([]byte, error) { return AppendChunkedEnd(nil, f("Content-Length", "1")) }},
+		{"CRLF in trailer", ErrInvalidFieldValue, func() ([]byte, error) { return AppendChunkedEnd(nil, f("X", "a\r\n")) }},
 	} {
 		if _, err := tc.call(); err != tc.err {
 			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.err)
@@ -110,7 +110,7 @@ func TestAppendChunk(t *testing.T) {
 	got := AppendChunk(nil, []byte("hello"))
 	got = AppendChunk(got, []byte(nil))
 	got = AppendChunk(got, bytes.Repeat([]byte("x"), 26))
-	got, err := AppendLastChunk(got, []Field{{[]byte("X-Sum"), []byte("1")}})
+	got, err := AppendChunkedEnd(got, []Field{{[]byte("X-Sum"), []byte("1")}})
 	want := "5\r\nhello\r\n1a\r\n" + strings.Repeat("x", 26) + "\r\n0\r\nX-Sum: 1\r\n\r\n"
 	if err != nil || string(got) != want {
 		t.Errorf("%q, %v", got, err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"turbohttp"
+	"turbohttp/h1"
 )
 
 // responseWriter is the http.ResponseWriter over a turbohttp
@@ -206,9 +207,10 @@ func (hw hijackWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 }
 
 // writeSwitchingHead writes and flushes a 101 response head with the
-// fields of h that can be sent. keys is scratch space.
+// fields of h that can be sent (the codec's writer refuses the others).
+// keys is scratch space.
 func writeSwitchingHead(w *bufio.Writer, h http.Header, keys []string) error {
-	w.WriteString("HTTP/1.1 101 Switching Protocols\r\n")
+	b, _ := h1.AppendStatusLine(w.AvailableBuffer(), http.StatusSwitchingProtocols)
 	keys = keys[:0]
 	for k := range h {
 		keys = append(keys, k)
@@ -216,12 +218,10 @@ func writeSwitchingHead(w *bufio.Writer, h http.Header, keys []string) error {
 	slices.Sort(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			if v = cleanFieldValue(v); turbohttp.ValidFieldName(k) && turbohttp.ValidFieldValue(v) {
-				w.WriteString(k + ": " + v + "\r\n")
-			}
+			b, _ = h1.AppendField(b, k, cleanFieldValue(v))
 		}
 	}
-	w.WriteString("\r\n")
+	w.Write(h1.AppendEnd(b))
 	return w.Flush()
 }
 
