@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -94,6 +95,12 @@ type Server struct {
 	// DisableKeepAlives closes every connection after one response.
 	DisableKeepAlives bool
 
+	// DisableGeneralOptionsHandler passes "OPTIONS *" requests to Handler.
+	// By default the server answers them itself with 200 and an empty
+	// body, as net/http does (RFC 9110 §9.3.7: they ask about the server,
+	// not a resource).
+	DisableGeneralOptionsHandler bool
+
 	// ConnState, if set, is called when a connection changes state.
 	ConnState func(net.Conn, ConnState)
 
@@ -179,15 +186,17 @@ func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
 	return srv.ServeTLS(ln, certFile, keyFile)
 }
 
-// ServeTLS serves TLS connections accepted from ln.
+// ServeTLS serves TLS connections accepted from ln. The protocols offered
+// through ALPN are those of TLSConfig.NextProtos that the server speaks or
+// that TLS itself handles (such as "acme-tls/1"): an HTTP protocol the
+// server does not serve ("h2" for now) is left out, and "http/1.1" is
+// offered when nothing else is.
 func (srv *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
 	cfg := &tls.Config{}
 	if srv.TLSConfig != nil {
 		cfg = srv.TLSConfig.Clone()
 	}
-	if len(cfg.NextProtos) == 0 {
-		cfg.NextProtos = []string{"http/1.1"}
-	}
+	cfg.NextProtos = offeredProtos(cfg.NextProtos)
 	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil || certFile != "" || keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
@@ -196,6 +205,22 @@ func (srv *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
 		cfg.Certificates = append(cfg.Certificates, cert)
 	}
 	return srv.Serve(tls.NewListener(ln, cfg))
+}
+
+// unservedProtos are the ALPN names of HTTP versions the server does not
+// speak over TLS.
+var unservedProtos = []string{"h2", "h2c", "spdy/3.1", "spdy/3", "spdy/2", "spdy/1"}
+
+// offeredProtos returns the ALPN protocols to offer, given the caller's:
+// theirs without unservedProtos, or "http/1.1" if that leaves none.
+func offeredProtos(protos []string) []string {
+	protos = slices.DeleteFunc(slices.Clone(protos), func(p string) bool {
+		return slices.Contains(unservedProtos, p)
+	})
+	if len(protos) == 0 {
+		protos = []string{"http/1.1"}
+	}
+	return protos
 }
 
 // ListenAndServe serves handler on addr with a Server of default settings.

@@ -196,18 +196,20 @@ func (c *conn) logPanic(msg string, p any) {
 }
 
 // close ends the connection, unless it was hijacked.
+// The server forgets the connection even if a step panics (a ConnState
+// hook, a Read during the lingering close), so that Shutdown does not wait
+// for it.
 func (c *conn) close() {
+	defer c.srv.trackConn(c, false)
 	if c.hijacked {
-		c.srv.trackConn(c, false)
 		return
 	}
+	defer c.setState(StateClosed)
+	defer c.rwc.Close()
 	if c.linger {
 		c.lingerClose()
 	}
-	c.rwc.Close()
 	c.in.drop()
-	c.srv.trackConn(c, false)
-	c.setState(StateClosed)
 }
 
 // Lingering close: how long and how much the server goes on reading from a
@@ -254,6 +256,13 @@ func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
 	tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	c.tlsState = &st
+	if p := st.NegotiatedProtocol; p != "" && p != "http/1.1" {
+		// a listener of the caller's offered a protocol we do not serve:
+		// answering in HTTP/1.1 would confuse the client
+		c.srv.logger().Debug("turbohttp: closing a TLS connection that negotiated a protocol the server does not speak",
+			"remote", c.rwc.RemoteAddr().String(), "protocol", p)
+		return false
+	}
 	return true
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -381,5 +382,158 @@ func TestServerLingersAfterRefusal(t *testing.T) {
 		if _, err := c.Write(chunk); err != nil {
 			t.Fatalf("upload write %d after the refusal: %v", i, err)
 		}
+	}
+}
+
+// testTLS returns a server certificate and a client configuration that
+// trusts it.
+func testTLS(t *testing.T) (tls.Certificate, *tls.Config) {
+	ts := httptest.NewUnstartedServer(nil) // for its certificate only
+	ts.StartTLS()
+	defer ts.Close()
+	return ts.TLS.Certificates[0], ts.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+}
+
+// serveTLSOn runs srv.ServeTLS on a loopback listener until the test ends.
+func serveTLSOn(t *testing.T, srv *Server) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.ServeTLS(ln, "", "") }()
+	t.Cleanup(func() { srv.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// ServeTLS offers only the protocols the server speaks: a client that
+// tries HTTP/2 first (autocert's NextProtos offer it) gets HTTP/1.1, and
+// the caller's other protocols (acme-tls/1) still negotiate.
+func TestServerTLSOffersOnlyWhatItSpeaks(t *testing.T) {
+	noLeaks(t)
+	cert, clientCfg := testTLS(t)
+	srv := &Server{Handler: HandlerFunc(hello), TLSConfig: &tls.Config{
+		Certificates: []tls.Certificate{cert},
+		NextProtos:   []string{"h2", "http/1.1", "acme-tls/1"},
+	}}
+	addr := serveTLSOn(t, srv)
+
+	tr := &http.Transport{TLSClientConfig: clientCfg, ForceAttemptHTTP2: true}
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.Proto != "HTTP/1.1" || string(body) != "Hello, World!" {
+		t.Errorf("got %s %q", resp.Proto, body)
+	}
+
+	acme := clientCfg.Clone()
+	acme.NextProtos = []string{"acme-tls/1"}
+	c, err := tls.Dial("tcp", addr, acme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if p := c.ConnectionState().NegotiatedProtocol; p != "acme-tls/1" {
+		t.Errorf("negotiated %q, want acme-tls/1", p)
+	}
+}
+
+// A connection from the caller's own TLS listener that negotiated a
+// protocol the server does not speak is closed, not answered in HTTP/1.1.
+func TestServerClosesUnservedProtocol(t *testing.T) {
+	noLeaks(t)
+	cert, clientCfg := testTLS(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &Server{Handler: HandlerFunc(hello)}
+	done := make(chan error, 1)
+	go func() {
+		done <- srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2"}}))
+	}()
+	defer func() { srv.Close(); <-done }()
+
+	clientCfg.NextProtos = []string{"h2"}
+	c, err := tls.Dial("tcp", ln.Addr().String(), clientCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	if out, err := io.ReadAll(c); len(out) > 0 || err != nil {
+		t.Errorf("got %q, %v; want the connection closed", out, err)
+	}
+}
+
+// "OPTIONS *" asks about the server: it answers 200 with an empty body
+// itself, unless DisableGeneralOptionsHandler passes it to the handler.
+func TestServerGeneralOptions(t *testing.T) {
+	for _, disable := range []bool{false, true} {
+		_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.WriteString("handler saw " + string(r.URL.Path))
+		}), func(s *Server) { s.DisableGeneralOptionsHandler = disable })
+		c := dialServer(t, addr)
+		io.WriteString(c, "OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabcGET /next HTTP/1.1\r\nHost: x\r\n\r\n")
+		br := bufio.NewReader(c)
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		switch {
+		case !disable && (resp.StatusCode != 200 || resp.ContentLength != 0 || len(body) != 0):
+			t.Errorf("general OPTIONS: %d, length %d, %q", resp.StatusCode, resp.ContentLength, body)
+		case disable && string(body) != "handler saw *":
+			t.Errorf("with DisableGeneralOptionsHandler: %d %q", resp.StatusCode, body)
+		}
+		wantAnswer(t, br, 200, "handler saw /next") // the body was skipped, the connection kept
+	}
+}
+
+// A response written while Shutdown is in progress tells the client that
+// the connection closes after it.
+func TestServerShutdownResponseCloses(t *testing.T) {
+	noLeaks(t)
+	shuttingDown := make(chan struct{})
+	entered := make(chan struct{})
+	srv, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		close(entered)
+		<-shuttingDown
+		w.WriteString("late")
+	}))
+	var once sync.Once
+	srv.RegisterOnShutdown(func() { once.Do(func() { close(shuttingDown) }) })
+	c := dialServer(t, addr)
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	<-entered
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(t.Context()) }()
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	if string(body) != "late" || !resp.Close {
+		t.Errorf("got %q, Close %v, header %v", body, resp.Close, resp.Header)
+	}
+	wantClosed(t, br)
+	if err := <-done; err != nil {
+		t.Errorf("Shutdown: %v", err)
+	}
+}
+
+// An HTTP/0.9 request line, without a version, is a bad request (400),
+// not an unsupported version; the connection closes.
+func TestServerHTTP09Rejected(t *testing.T) {
+	_, addr := startServer(t, HandlerFunc(hello))
+	out := rawExchange(t, addr, "GET /\r\n\r\n")
+	if !strings.HasPrefix(out, "HTTP/1.1 400 Bad Request\r\n") || !strings.Contains(out, "Connection: close\r\n") {
+		t.Errorf("got %q", out)
 	}
 }

@@ -146,7 +146,6 @@ func TestServerReadWritePanic(t *testing.T) {
 			br := bufio.NewReader(c)
 			if tc.want != 0 {
 				wantAnswer(t, br, tc.want, "")
-				io.WriteString(c, tc.in)
 			}
 			wantClosed(t, br)
 			wantLogged(t, log, "panic in connection", tc.panicText)

@@ -124,9 +124,19 @@ func (c *conn) runHandler() (ok bool) {
 			c.writeError(StatusInternalServerError, "")
 		}
 	}()
-	c.srv.Handler.ServeHTTP(&c.resp, &c.req)
+	h := c.srv.Handler
+	if c.head.Form == h1.AsteriskForm && c.req.Method == MethodOptions && !c.srv.DisableGeneralOptionsHandler {
+		h = generalOptions
+	}
+	h.ServeHTTP(&c.resp, &c.req)
 	return true
 }
+
+// generalOptions answers "OPTIONS *" for the server as a whole.
+var generalOptions = HandlerFunc(func(w ResponseWriter, r *Request) {
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(StatusOK)
+})
 
 // rejectRequest answers a request that could not be read: a malformed head
 // gets the status the codec names, with Connection: close; a connection

@@ -34,8 +34,8 @@
 //     valid percent-encoding and no fragment; CONNECT takes authority-form
 //     (with a port) and only it; "*" only with OPTIONS; absolute-form needs
 //     "scheme://authority", whose authority then wins over the Host field.
-//     HTTP/1.0 and 1.1 are served; any other well-formed version, and an
-//     HTTP/0.9 request line without version, is 505.
+//     HTTP/1.0 and 1.1 are served; any other well-formed version is 505;
+//     an HTTP/0.9 request line without version is not a request line: 400.
 //   - HTTP/1.1 requests need exactly one valid Host; HTTP/1.0 at most one.
 //   - Content-Length is digits only, without overflow; repeated fields and
 //     lists are accepted only when every member is byte-identical.

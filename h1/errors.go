@@ -42,13 +42,16 @@ func StatusOf(err error) int {
 
 // Errors of the start line.
 var (
-	ErrBadRequestLine   = newError(400, "malformed request line")
-	ErrBadMethod        = newError(400, "invalid method")
-	ErrBadTarget        = newError(400, "invalid request target")
-	ErrTargetForm       = newError(400, "request target form not allowed for this method")
-	ErrTargetTooLong    = newError(414, "request target too long")
-	ErrBadVersion       = newError(400, "malformed HTTP version")
-	ErrVersion          = newError(505, "HTTP version not supported")
+	ErrBadRequestLine = newError(400, "malformed request line")
+	ErrBadMethod      = newError(400, "invalid method")
+	ErrBadTarget      = newError(400, "invalid request target")
+	ErrTargetForm     = newError(400, "request target form not allowed for this method")
+	ErrTargetTooLong  = newError(414, "request target too long")
+	ErrBadVersion     = newError(400, "malformed HTTP version")
+	ErrVersion        = newError(505, "HTTP version not supported")
+	// ErrNoVersion is an HTTP/0.9 simple request ("GET /" without a
+	// version): not a request line of RFC 9112 §3, so 400, not 505.
+	ErrNoVersion        = newError(400, "request line without HTTP version")
 	ErrBadStatusLine    = newError(400, "malformed status line")
 	ErrLeadingEmptyLine = newError(400, "too many empty lines before the request line")
 )

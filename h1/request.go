@@ -176,7 +176,7 @@ func (h *RequestHead) parseTarget(b []byte, max int) (int, error) {
 			return 0, ErrIncomplete
 		}
 		if b[i+1] == '\n' {
-			return 0, ErrVersion
+			return 0, ErrNoVersion
 		}
 		return 0, ErrBadTarget
 	case b[i] != ' ':

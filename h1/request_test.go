@@ -75,7 +75,7 @@ var badRequests = []reqCase{
 	{name: "HTTP/2.0 version", in: "GET / HTTP/2.0\r\nHost: a\r\n\r\n", err: ErrVersion},
 	{name: "HTTP/1.2 version", in: "GET / HTTP/1.2\r\nHost: a\r\n\r\n", err: ErrVersion},
 	{name: "HTTP/0.9 version", in: "GET / HTTP/0.9\r\n\r\n", err: ErrVersion},
-	{name: "HTTP/0.9 simple request", in: "GET /\r\n", err: ErrVersion},
+	{name: "HTTP/0.9 simple request", in: "GET /\r\n", err: ErrNoVersion},
 	{name: "lowercase version", in: "GET / http/1.1\r\nHost: a\r\n\r\n", err: ErrBadVersion},
 	{name: "two-digit minor", in: "GET / HTTP/1.10\r\nHost: a\r\n\r\n", err: ErrBadVersion},
 	{name: "short version", in: "GET / HTTP/1\r\nHost: a\r\n\r\n", err: ErrBadVersion},
