@@ -104,7 +104,7 @@ func TestPeerTransportAgainstH2O(t *testing.T) {
 			c.Close()
 			break
 		}
-		if i == 100 {
+		if i == 400 { // 20 s: h2o gives no other sign that it is listening
 			t.Fatalf("h2o did not start:\n%s", log.String())
 		}
 		time.Sleep(50 * time.Millisecond)

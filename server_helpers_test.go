@@ -1,7 +1,126 @@
 package turbohttp
 
-import "runtime"
+import (
+	"context"
+	"errors"
+	"net"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
 
-func countGoroutines() int { return runtime.NumGoroutine() }
+// Test helpers shared by the server's and the client's tests: starting a
+// server on a loopback or an in-memory listener, and the goroutine-leak
+// check.
 
-func runtimeStack(buf []byte) int { return runtime.Stack(buf, true) }
+// startServer serves h on a loopback listener for the duration of the
+// test; configure adjusts the Server before it starts.
+func startServer(t testing.TB, h Handler, configure ...func(*Server)) (*Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return serveOn(t, ln, h, configure...), ln.Addr().String()
+}
+
+// startMemServer is startServer on an in-memory listener, for tests in a
+// synctest bubble.
+func startMemServer(t testing.TB, h Handler, configure ...func(*Server)) (*Server, *memListener) {
+	t.Helper()
+	ln := newMemListener()
+	return serveOn(t, ln, h, configure...), ln
+}
+
+// serveOn serves h on ln until the test ends, then shuts the server down
+// (closing it if connections outlive a graceful shutdown) and checks that
+// Serve returned ErrServerClosed.
+func serveOn(t testing.TB, ln net.Listener, h Handler, configure ...func(*Server)) *Server {
+	srv := &Server{Handler: h}
+	for _, f := range configure {
+		f(srv)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			srv.Close()
+		}
+		if err := <-done; !errors.Is(err, ErrServerClosed) {
+			t.Errorf("Serve returned %v", err)
+		}
+	})
+	return srv
+}
+
+// memListener is a net.Listener of in-memory connections (net.Pipe). In a
+// synctest bubble, fake time advances only while every goroutine of the
+// bubble waits on something of the bubble, which a real socket is not; a
+// pipe is.
+type memListener struct {
+	conns     chan net.Conn
+	closed    chan struct{}
+	closeOnce sync.Once
+}
+
+func newMemListener() *memListener {
+	return &memListener{conns: make(chan net.Conn), closed: make(chan struct{})}
+}
+
+// dial connects to the listener; the connection is closed when the test
+// ends.
+func (l *memListener) dial(t testing.TB) net.Conn {
+	t.Helper()
+	client, server := net.Pipe()
+	select {
+	case l.conns <- server:
+	case <-l.closed:
+		t.Fatal("dial: the listener is closed")
+	}
+	t.Cleanup(func() { client.Close() })
+	return client
+}
+
+func (l *memListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *memListener) Close() error {
+	l.closeOnce.Do(func() { close(l.closed) })
+	return nil
+}
+
+func (l *memListener) Addr() net.Addr { return memAddr{} }
+
+type memAddr struct{}
+
+func (memAddr) Network() string { return "pipe" }
+func (memAddr) String() string  { return "pipe" }
+
+// noLeaks fails the test if goroutines started during it are still
+// running once it ends. Connection goroutines end shortly after their
+// server closes, so it waits for them; the bound only turns a leak into a
+// failure, and is generous so that a loaded machine does not trip it.
+func noLeaks(t testing.TB) {
+	t.Helper()
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				t.Errorf("goroutines leaked: %d before, %d after\n%s", before, runtime.NumGoroutine(), buf[:runtime.Stack(buf, true)])
+				return
+			}
+			time.Sleep(time.Millisecond)
+		}
+	})
+}

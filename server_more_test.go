@@ -73,45 +73,6 @@ func TestServerDrainsUnreadBody(t *testing.T) {
 	}
 }
 
-func TestServerIdleTimeout(t *testing.T) {
-	noLeaks(t)
-	_, addr := startServer(t, HandlerFunc(hello), func(s *Server) { s.IdleTimeout = 200 * time.Millisecond })
-	c, br := idleConnection(t, addr)
-	start := time.Now()
-	c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	if _, err := br.ReadByte(); err != io.EOF {
-		t.Fatalf("read on idle connection: %v, want EOF", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("idle connection closed after %v", d)
-	}
-}
-
-// A connection quiet for longer than quietAfter gives its buffers back and
-// still serves its next request.
-func TestServerQuietConnectionServesNextRequest(t *testing.T) {
-	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		w.Header().Set("X-Seen", r.Header.Get("X-Id"))
-		w.Write(r.URL.Path)
-	}))
-	c := dialServer(t, addr)
-	br := bufio.NewReader(c)
-	for i, path := range []string{"/first", "/second"} {
-		if i == 1 {
-			time.Sleep(quietAfter + 200*time.Millisecond)
-		}
-		io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\nX-Id: "+path+"\r\n\r\n")
-		resp, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		if string(b) != path || resp.Header.Get("X-Seen") != path {
-			t.Errorf("got %q, X-Seen %q", b, resp.Header.Get("X-Seen"))
-		}
-	}
-}
-
 func TestServerEarlyHints(t *testing.T) {
 	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
 		w.Header().Add("Link", "</style.css>; rel=preload; as=style")
@@ -228,27 +189,6 @@ func TestServerShutdownClosesIdleConnections(t *testing.T) {
 	}
 }
 
-func TestServerWriteTimeout(t *testing.T) {
-	noLeaks(t)
-	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		chunk := make([]byte, 64<<10)
-		for {
-			if _, err := w.Write(chunk); err != nil {
-				return // the deadline passed: the handler sees the error
-			}
-		}
-	}), func(s *Server) { s.WriteTimeout = 200 * time.Millisecond })
-	c := dialServer(t, addr)
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-	// Never read: the server's writes block until WriteTimeout.
-	time.Sleep(500 * time.Millisecond)
-	c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	n, err := io.Copy(io.Discard, c)
-	if err != nil {
-		t.Errorf("after %d bytes: %v, want the server to close", n, err)
-	}
-}
-
 // A 101 head sent by the server keeps the handler's Connection: Upgrade.
 func TestServerSwitchingProtocolsKeepsConnectionField(t *testing.T) {
 	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
@@ -267,121 +207,6 @@ func TestServerSwitchingProtocolsKeepsConnectionField(t *testing.T) {
 	out := rawExchange(t, addr, "GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nping\n")
 	if !strings.HasPrefix(out, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n") || !strings.HasSuffix(out, "\r\n\r\necho: ping\n") {
 		t.Errorf("got %q", out)
-	}
-}
-
-// A handler that asked for its context sees it cancelled when the client
-// goes away; one that did not ask pays nothing for it.
-func TestServerContextCancelledOnDisconnect(t *testing.T) {
-	noLeaks(t)
-	cancelled := make(chan error, 1)
-	started := make(chan struct{})
-	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		ctx := r.Context()
-		close(started)
-		select {
-		case <-ctx.Done():
-			cancelled <- ctx.Err()
-		case <-time.After(5 * time.Second):
-			cancelled <- nil
-		}
-	}))
-	c, err := net.Dial("tcp", addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
-	<-started
-	c.Close()
-	if err := <-cancelled; err == nil {
-		t.Error("the context was not cancelled when the client went away")
-	}
-}
-
-// The watch for a disconnect must not eat a pipelined request.
-func TestServerContextWatchKeepsPipelinedRequest(t *testing.T) {
-	noLeaks(t)
-	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
-		ctx := r.Context()
-		if string(r.URL.Path) == "/slow" {
-			time.Sleep(100 * time.Millisecond) // the next request arrives meanwhile
-		}
-		if ctx.Err() != nil {
-			panic("cancelled while the client is still there")
-		}
-		w.Write(r.URL.Path)
-	}))
-	c := dialServer(t, addr)
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	io.WriteString(c, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n")
-	time.Sleep(30 * time.Millisecond)
-	io.WriteString(c, "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-	out, _ := io.ReadAll(c)
-	if !strings.Contains(string(out), "/slow") || !strings.Contains(string(out), "/next") {
-		t.Errorf("got %q", out)
-	}
-}
-
-// A client that opens a TLS connection and never completes the handshake
-// is cut off at TLSHandshakeTimeout.
-func TestServerTLSHandshakeTimeout(t *testing.T) {
-	noLeaks(t)
-	ts := httptest.NewUnstartedServer(nil)
-	ts.StartTLS()
-	cert := ts.TLS.Certificates[0]
-	ts.Close()
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	srv := &Server{
-		Handler:             HandlerFunc(hello),
-		TLSConfig:           &tls.Config{Certificates: []tls.Certificate{cert}},
-		TLSHandshakeTimeout: 200 * time.Millisecond,
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.ServeTLS(ln, "", "") }()
-	defer func() {
-		srv.Close()
-		<-done
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	start := time.Now()
-	c.SetReadDeadline(time.Now().Add(3 * time.Second))
-	if _, err := c.Read(make([]byte, 1)); err != io.EOF {
-		t.Errorf("silent TLS client: read %v, want EOF", err)
-	}
-	if d := time.Since(start); d > 2*time.Second {
-		t.Errorf("cut off after %v", d)
-	}
-}
-
-// After refusing a request whose body is still coming, the server
-// half-closes and keeps reading for a while (a lingering close), so that an
-// uploading client is not answered with a reset, which on many stacks
-// destroys the refusal before the client reads it.
-func TestServerLingersAfterRefusal(t *testing.T) {
-	_, addr := startServer(t, HandlerFunc(hello))
-	c := dialServer(t, addr)
-	c.SetDeadline(time.Now().Add(3 * time.Second))
-	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1000000\r\n\r\n")
-	br := bufio.NewReader(c)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil || resp.StatusCode != 417 {
-		t.Fatalf("%v %v", resp, err)
-	}
-	io.ReadAll(resp.Body)
-	if _, err := br.ReadByte(); err != io.EOF {
-		t.Fatalf("after the refusal: %v, want EOF (a half-close)", err)
-	}
-	// The server still drains: the upload goes on without a reset.
-	chunk := make([]byte, 32<<10)
-	for i := 0; i < 4; i++ {
-		time.Sleep(20 * time.Millisecond)
-		if _, err := c.Write(chunk); err != nil {
-			t.Fatalf("upload write %d after the refusal: %v", i, err)
-		}
 	}
 }
 

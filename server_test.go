@@ -2,8 +2,6 @@ package turbohttp
 
 import (
 	"bufio"
-	"context"
-	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -11,32 +9,6 @@ import (
 	"testing"
 	"time"
 )
-
-// startServer serves h on a loopback listener for the duration of the test.
-func startServer(t testing.TB, h Handler, configure ...func(*Server)) (*Server, string) {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &Server{Handler: h}
-	for _, f := range configure {
-		f(srv)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
-		if err := <-done; !errors.Is(err, ErrServerClosed) {
-			t.Errorf("Serve returned %v", err)
-		}
-	})
-	return srv, ln.Addr().String()
-}
 
 // dialServer connects to addr; the connection is closed when the test ends.
 func dialServer(t testing.TB, addr string) net.Conn {
