@@ -214,9 +214,8 @@ func TestServerHijack(t *testing.T) {
 }
 
 func TestServerPanicRecovered(t *testing.T) {
-	var logged bytes.Buffer
-	var mu sync.Mutex
-	log := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))
+	logged := &syncLog{}
+	log := slog.New(slog.NewTextHandler(logged, nil))
 	_, addr := startServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
 		if string(r.URL.Path) == "/abort" {
 			panic(ErrAbortHandler)
@@ -230,22 +229,9 @@ func TestServerPanicRecovered(t *testing.T) {
 	if out := rawExchange(t, addr, "GET /abort HTTP/1.1\r\nHost: x\r\n\r\n"); out != "" {
 		t.Errorf("abort: got %q, want the connection closed", out)
 	}
-	mu.Lock()
-	defer mu.Unlock()
 	if s := logged.String(); !strings.Contains(s, "boom") || !strings.Contains(s, "server_behavior_test.go") || strings.Count(s, "panic serving") != 1 {
 		t.Errorf("log = %s", s)
 	}
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  io.Writer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // Thousands of idle kept-alive connections do not keep a new client from
@@ -347,9 +333,8 @@ func TestServerAcceptRetriesTemporaryErrors(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	tl := &tempErrListener{Listener: ln}
 	tl.fails.Store(3)
-	var logged bytes.Buffer
-	var mu sync.Mutex
-	srv := &Server{Handler: HandlerFunc(hello), ErrorLog: slog.New(slog.NewTextHandler(lockedWriter{&mu, &logged}, nil))}
+	logged := &syncLog{}
+	srv := &Server{Handler: HandlerFunc(hello), ErrorLog: slog.New(slog.NewTextHandler(logged, nil))}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(tl) }()
 	defer func() {
@@ -361,8 +346,6 @@ func TestServerAcceptRetriesTemporaryErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	mu.Lock()
-	defer mu.Unlock()
 	if n := strings.Count(logged.String(), "accept error"); n != 3 {
 		t.Errorf("%d accept errors logged, want 3:\n%s", n, logged.String())
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -104,6 +105,24 @@ type memAddr struct{}
 
 func (memAddr) Network() string { return "pipe" }
 func (memAddr) String() string  { return "pipe" }
+
+// syncLog collects what a Server logs.
+type syncLog struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (l *syncLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
 
 // noLeaks fails the test if goroutines started during it are still
 // running once it ends. Connection goroutines end shortly after their

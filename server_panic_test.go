@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -16,24 +15,6 @@ import (
 // only: it is logged with its stack, the complete responses already queued
 // are sent, the current request gets a 500 if nothing of its response was
 // sent, and the server goes on serving.
-
-// syncLog collects what a Server logs.
-type syncLog struct {
-	mu  sync.Mutex
-	buf strings.Builder
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // panicListener hands out connections whose Read or Write panic when
 // their trigger says so.
