@@ -58,6 +58,7 @@ type Conn struct {
 	enc      *hpack.Encoder
 	ctrl     []byte // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
 	hdrs     []byte // HEADERS (and frames that must follow one)
+	final    []byte // the GOAWAY of a connection error, after everything
 	block    []byte // scratch header block
 	sendq    []*stream
 	queued   int // DATA bytes in stream queues
@@ -166,7 +167,8 @@ func (c *Conn) fail(err error) error {
 	if len(debug) > 256 {
 		debug = debug[:256]
 	}
-	c.ctrl = AppendGoAway(c.ctrl, c.lastPeerID, ce.Code, []byte(debug))
+	// The GOAWAY goes out last, after the responses already queued.
+	c.final = AppendGoAway(c.final, c.lastPeerID, ce.Code, []byte(debug))
 	c.goAwaySent, c.goAwayLast = true, c.lastPeerID
 	return ce
 }

@@ -32,8 +32,11 @@ func (c *Conn) headerBlock(h FrameHeader, block []byte) error {
 		return nil
 	case closedByPeer:
 		return streamError(id, ErrCodeStreamClosed, "HEADERS on a reset stream")
+	case closedNormally:
+		return connError(ErrCodeStreamClosed, "HEADERS on a closed stream")
 	}
-	return connError(ErrCodeStreamClosed, "HEADERS on a closed stream")
+	// Never opened (skipped by a higher stream ID), or closed long ago.
+	return connError(ErrCodeProtocol, "HEADERS on a stream ID lower than one already used")
 }
 
 // decodeDiscard decodes a block only for its effect on the HPACK context.

@@ -315,6 +315,8 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 		clear(c.sendq[len(kept):])
 		c.sendq = kept
 	}
+	dst = append(dst, c.final...)
+	c.final = c.final[:0]
 	c.recycle()
 	return dst
 }
