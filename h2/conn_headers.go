@@ -67,18 +67,21 @@ func (c *Conn) openPeerStream(id uint32, block []byte, endStream, prio bool) err
 		c.closed.add(id, closedByUs)
 		return streamError(id, ErrCodeRefusedStream, "MAX_CONCURRENT_STREAMS exceeded")
 	}
+	if err == nil && endStream && hs.ContentLength > 0 {
+		err = streamError(id, ErrCodeProtocol, "content-length without DATA")
+	}
+	if err != nil && err != errHeaderLimit {
+		// Malformed: reset before the application ever sees the stream.
+		c.closed.add(id, closedByUs)
+		return err
+	}
 	state := stateOpen
 	if endStream {
 		state = stateHalfClosedRemote
 	}
 	s := c.newStream(id, state)
-	switch {
-	case err == errHeaderLimit:
+	if err == errHeaderLimit {
 		return c.refuseLargeHeaders(s)
-	case err != nil:
-		return err
-	case endStream && hs.ContentLength > 0:
-		return streamError(id, ErrCodeProtocol, "content-length without DATA")
 	}
 	s.gotHeaders = true
 	s.contentLength = hs.ContentLength

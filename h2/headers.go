@@ -223,17 +223,19 @@ func (d *headerDecoder) build(id uint32) *Headers {
 	if d.seen&pseudoStatus != 0 {
 		h.Status, _ = parseStatus(d.view(d.pseudo[4]))
 	}
-	joined := fieldRef{name: -1}
-	if d.cookies > 1 && d.c.role == Server {
+	join := d.cookies > 1 && d.c.role == Server
+	var joined fieldRef
+	if join {
 		joined = d.joinCookies()
 	}
+	first := true
 	for _, r := range d.refs {
 		name := d.data[r.name:r.nameEnd:r.nameEnd]
-		if joined.name >= 0 && string(name) == "cookie" {
-			if joined.name == -2 {
+		if join && string(name) == "cookie" {
+			if !first {
 				continue
 			}
-			r, joined.name = joined, -2
+			r, first = joined, false
 		}
 		fields = append(fields, Field{Name: d.data[r.name:r.nameEnd:r.nameEnd], Value: d.view(r)})
 	}
