@@ -64,19 +64,19 @@ func (d *headerDecoder) decode(id uint32, block []byte, kind sectionKind) (*Head
 	d.kind, d.data, d.refs = kind, d.data[:0], d.refs[:0]
 	d.seen, d.regular, d.cookies, d.clen, d.bad = 0, false, 0, -1, ""
 	err := d.c.dec.Decode(block, d.emitFn)
-	var de *hpack.DecodingError
-	switch {
-	case errors.As(err, &de):
+	if err == nil {
+		if d.bad = d.checkPseudo(); d.bad != "" {
+			return nil, streamError(id, ErrCodeProtocol, d.bad)
+		}
+		return d.build(id), nil
+	}
+	switch de, ok := err.(*hpack.DecodingError); {
+	case ok:
 		return nil, connError(ErrCodeCompression, de.Error())
 	case err == errMalformed:
 		return nil, streamError(id, ErrCodeProtocol, d.bad)
-	case err != nil:
-		return nil, errHeaderLimit
 	}
-	if d.bad = d.checkPseudo(); d.bad != "" {
-		return nil, streamError(id, ErrCodeProtocol, d.bad)
-	}
-	return d.build(id), nil
+	return nil, errHeaderLimit
 }
 
 // errHeaderLimit reports a header list over MaxHeaderListSize or
