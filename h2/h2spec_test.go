@@ -485,7 +485,7 @@ func TestH2Spec(t *testing.T) {
 
 // runH2SpecCase sets up a server Conn as h2spec finds it and runs tc's
 // script, feeding one byte at a time when split is 1.
-func runH2SpecCase(t *testing.T, tc h2specCase, split int) *peer {
+func runH2SpecCase(t testing.TB, tc h2specCase, split int) *peer {
 	cfg := Config{MaxConcurrentStreams: 3}
 	if tc.run == nil { // the preface itself is the case
 		p := newPeer(t, Server, cfg)

@@ -168,6 +168,7 @@ type peer struct {
 	dec   *hpack.Decoder // the peer's decoder, for what the Conn writes
 	err   error          // the last error Feed returned
 	split int            // when > 0, Feed in pieces of this size
+	log   []byte         // every byte written, for fuzz seeds
 	in    []got          // frames read from the Conn, not yet expected
 }
 
@@ -216,6 +217,7 @@ func newClientPeer(t testing.TB, cfg Config) *peer {
 // write feeds raw bytes to the Conn, in pieces of p.split if set.
 func (p *peer) write(b []byte) {
 	p.t.Helper()
+	p.log = append(p.log, b...)
 	for len(b) > 0 {
 		n := len(b)
 		if p.split > 0 {
