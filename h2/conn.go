@@ -53,6 +53,7 @@ type Conn struct {
 	sendWindow        int64  // connection: what we may still send
 	recvWindow        int64  // connection: what the peer may still send
 	recvUnacked       int64  // consumed, not yet returned
+	owed              int64  // delivered by OnData, not yet Consumed
 
 	// Output (conn_write.go).
 	enc      *hpack.Encoder

@@ -48,6 +48,8 @@ func (c *Conn) onData(h FrameHeader, p []byte) error {
 		}
 		c.endRemote(s)
 	}
+	s.owed += int64(len(data))
+	c.owed += int64(len(data))
 	c.h.OnData(h.StreamID, data, end)
 	return nil
 }

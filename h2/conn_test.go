@@ -606,3 +606,36 @@ func TestTrailersAfterQueuedData(t *testing.T) {
 	p.wantData(1, "body", false)
 	p.wantHeaders(1, true, "x-t", "v")
 }
+
+// TestConsumedClamped: Consumed never returns more than was received.
+func TestConsumedClamped(t *testing.T) {
+	p := newServerPeer(t, Config{StreamWindow: 100, ConnWindow: 1 << 16})
+	p.writeHeaders(1, false, post("/")...)
+	p.writeData(1, false, strings.Repeat("x", 10))
+	p.c.Consumed(1, 1<<30)
+	p.c.Consumed(3, 1<<30) // a stream that never was
+	p.wantNoFrame()         // 10 bytes owed: below half of either window
+	p.writeData(1, false, strings.Repeat("x", 50))
+	p.c.Consumed(1, 50)
+	g := p.wantFrame(FrameWindowUpdate, 1)
+	if g.ID != 60 {
+		t.Fatalf("increment %d, want 60", g.ID)
+	}
+}
+
+// TestOutputPending counts what AppendOutput would take.
+func TestOutputPending(t *testing.T) {
+	p := newServerPeer(t, Config{})
+	if n := p.c.OutputPending(); n != 0 {
+		t.Fatalf("pending %d", n)
+	}
+	p.writeHeaders(1, true, get("/")...)
+	p.respond(1, "200", "hello")
+	n := p.c.OutputPending()
+	if out := p.c.AppendOutput(nil); len(out) < n || n < 5 {
+		t.Fatalf("pending %d, output %d", n, len(out))
+	}
+	if n := p.c.OutputPending(); n != 0 {
+		t.Fatalf("pending %d after AppendOutput", n)
+	}
+}

@@ -94,11 +94,12 @@ func (c *Conn) OpenStream(fields []Field, endStream bool) (uint32, error) {
 }
 
 // CanOpenStream reports whether OpenStream would succeed (client role):
-// the peer's MAX_CONCURRENT_STREAMS leaves a slot, no GOAWAY was sent or
-// received, and stream IDs are left.
+// the peer's MAX_CONCURRENT_STREAMS, and our own (Config), leave a slot, no
+// GOAWAY was sent or received, and stream IDs are left.
 func (c *Conn) CanOpenStream() bool {
 	return c.role == Client && c.err == nil && !c.goAwayRecv && !c.goAwaySent &&
-		c.activeOwn < int(min(c.peer.MaxConcurrentStreams, 1<<30)) && c.nextOwnID <= MaxStreamID
+		c.activeOwn < int(min(c.peer.MaxConcurrentStreams, c.cfg.MaxConcurrentStreams)) &&
+		c.nextOwnID <= MaxStreamID
 }
 
 // ActiveStreams returns the streams open or half-closed that we opened and
@@ -288,6 +289,15 @@ func (c *Conn) finishShutdown() {
 // timeout with NO_ERROR.)
 func (c *Conn) Abort(code ErrCode, reason string) error {
 	return c.fail(connError(code, reason))
+}
+
+// OutputPending returns the bytes queued for AppendOutput. While a Write
+// of the previous output is blocked, the owner should stop calling Feed
+// once this passes its budget: that, with the per-stream queue limit, is
+// what bounds the memory a peer that does not read can make the
+// connection hold.
+func (c *Conn) OutputPending() int {
+	return len(c.ctrl) + len(c.hdrs) + len(c.final) + c.queued
 }
 
 // AppendOutput appends everything queued to dst and returns it, in order

@@ -52,7 +52,19 @@ func (c *Conn) Consumed(streamID uint32, n int) {
 	if n <= 0 || c.err != nil {
 		return
 	}
-	c.credit(c.stream(streamID), int64(n))
+	// Never return more than was received: a WINDOW_UPDATE beyond it
+	// could overflow the peer's window.
+	m := min(int64(n), c.owed)
+	c.owed -= m
+	s := c.stream(streamID)
+	if s != nil {
+		sm := min(m, s.owed)
+		s.owed -= sm
+		c.creditConn(m - sm)
+		c.credit(s, sm)
+		return
+	}
+	c.creditConn(m)
 }
 
 // onWindowUpdate handles a WINDOW_UPDATE frame (RFC 9113 §6.9).

@@ -72,6 +72,7 @@ type stream struct {
 	sendWindow  int64 // what we may still send (the peer's window; may be negative)
 	recvWindow  int64 // what the peer may still send
 	recvUnacked int64 // consumed by the application, not yet returned by WINDOW_UPDATE
+	owed        int64 // delivered by OnData, not yet Consumed
 
 	contentLength int64 // of what we receive, -1 if unknown
 	recvBody      int64 // DATA bytes received
