@@ -614,7 +614,7 @@ func TestConsumedClamped(t *testing.T) {
 	p.writeData(1, false, strings.Repeat("x", 10))
 	p.c.Consumed(1, 1<<30)
 	p.c.Consumed(3, 1<<30) // a stream that never was
-	p.wantNoFrame()         // 10 bytes owed: below half of either window
+	p.wantNoFrame()        // 10 bytes owed: below half of either window
 	p.writeData(1, false, strings.Repeat("x", 50))
 	p.c.Consumed(1, 50)
 	g := p.wantFrame(FrameWindowUpdate, 1)
