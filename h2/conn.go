@@ -64,8 +64,6 @@ type Conn struct {
 	sendq    []*stream
 	queued   int // DATA bytes in stream queues
 	epoch    uint64
-	joinBuf  []byte
-	pingSeq  uint64
 	shutPing [8]byte
 
 	// GOAWAY and errors.

@@ -97,12 +97,13 @@ func (c *Conn) openPeerStream(id uint32, block []byte, endStream, prio bool) err
 func (c *Conn) refuseLargeHeaders(s *stream) error {
 	status := [...]Field{{Name: []byte(":status"), Value: []byte("431")}}
 	if err := c.writeHeaders(s, status[:], true); err != nil {
-		return err
-	}
-	if s.state != stateClosed {
+		// Even the 431 is over the peer's header list size.
+		c.resetStream(s, ErrCodeProtocol)
+	} else if s.state != stateClosed {
 		c.resetStream(s, ErrCodeNo)
 	}
-	return nil
+	// The work of decoding a block over the limits counts like a reset.
+	return c.spendReset()
 }
 
 // streamHeaders handles a header block on an open stream: a response or

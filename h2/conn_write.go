@@ -327,7 +327,9 @@ func (c *Conn) AppendOutput(dst []byte) []byte {
 	}
 	dst = append(dst, c.final...)
 	c.final = c.final[:0]
-	c.recycle()
+	if !c.dispatch {
+		c.recycle()
+	}
 	return dst
 }
 
