@@ -11,7 +11,8 @@ package h2
 //     that completes normally earns one back, up to MaxResets.
 //   - MaxIdleFrames: floods of frames that cost work but make no progress
 //     (CVE-2019-9512 PING, 9515 SETTINGS, 9516/9518 empty frames, and
-//     PRIORITY, WINDOW_UPDATE and unknown frames): each kind is counted
+//     PRIORITY, WINDOW_UPDATE, unknown frames, and DATA or HEADERS on
+//     streams closed too long ago to be remembered): each kind is counted
 //     separately and the counts restart when the peer makes progress (opens
 //     a stream or sends data).
 //   - MaxControlQueue: control frames queued for a peer that does not read
@@ -31,6 +32,7 @@ const (
 	idleWindowUpdate
 	idleEmpty
 	idleUnknown
+	idleClosed // DATA or HEADERS on a stream closed too long ago to be remembered
 	numIdleKinds
 )
 
@@ -41,6 +43,7 @@ var idleKindNames = [numIdleKinds]string{
 	idleWindowUpdate: "WINDOW_UPDATE flood",
 	idleEmpty:        "empty frame flood",
 	idleUnknown:      "unknown frame flood",
+	idleClosed:       "frames on long-closed streams",
 }
 
 // idleFrame counts one frame of kind k.

@@ -63,9 +63,11 @@ const (
 	DefaultMaxReadFrameSize = DefaultMaxFrameSize
 
 	// DefaultMaxClosedStreams is how many recently closed streams the engine
-	// remembers, to tell a late frame on a stream it reset (ignored) from
-	// one on a stream closed normally (STREAM_CLOSED).
-	DefaultMaxClosedStreams = 64
+	// remembers (5 bytes each, allocated as streams close), to tell a late
+	// frame on a stream it reset (ignored) from one on a stream closed
+	// normally (STREAM_CLOSED): two full rounds of the default
+	// MaxConcurrentStreams.
+	DefaultMaxClosedStreams = 2 * DefaultMaxConcurrentStreams
 
 	// DefaultMaxStreamSendQueue bounds the DATA bytes queued on one stream
 	// and not yet taken by AppendOutput; WriteData accepts no more.

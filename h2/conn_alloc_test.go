@@ -103,7 +103,7 @@ func (p *pair) exchange(tb testing.TB) {
 // out allocate nothing in steady state, in either role.
 func TestExchangeAllocs(t *testing.T) {
 	p := newPair(t)
-	for range 100 { // warm the buffers, tables and free lists
+	for range 2 * DefaultMaxClosedStreams { // warm the buffers, tables, free lists and closed-stream memory
 		p.exchange(t)
 	}
 	if a := testing.AllocsPerRun(1000, func() { p.exchange(t) }); a != 0 {

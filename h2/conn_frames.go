@@ -76,6 +76,8 @@ func (c *Conn) dataOnClosed(id uint32) error {
 	switch c.closed.lookup(id) {
 	case closedByUs, closedNeverOpen:
 		return nil
+	case closedForgotten:
+		return c.idleFrame(idleClosed)
 	}
 	return streamError(id, ErrCodeStreamClosed, "DATA on a closed stream")
 }

@@ -30,12 +30,14 @@ func (c *Conn) headerBlock(h FrameHeader, block []byte) error {
 	switch c.closed.lookup(id) {
 	case closedByUs, closedNeverOpen:
 		return nil
+	case closedForgotten:
+		return c.idleFrame(idleClosed)
 	case closedByPeer:
 		return streamError(id, ErrCodeStreamClosed, "HEADERS on a reset stream")
 	case closedNormally:
 		return connError(ErrCodeStreamClosed, "HEADERS on a closed stream")
 	}
-	// Never opened (skipped by a higher stream ID), or closed long ago.
+	// Skipped by a higher stream ID: never opened (§5.1.1).
 	return connError(ErrCodeProtocol, "HEADERS on a stream ID lower than one already used")
 }
 

@@ -382,22 +382,35 @@ func TestUnreadBodyReset(t *testing.T) {
 }
 
 // TestClosedStreamMemory: only MaxClosedStreams closed streams are
-// remembered; older ones are reported as closed, not ignored.
+// remembered; a late frame on an older one is ignored but counted, and a
+// stream ID that was skipped is still told from one forgotten.
 func TestClosedStreamMemory(t *testing.T) {
-	p := newServerPeer(t, Config{MaxClosedStreams: 2})
-	for _, id := range []uint32{1, 3, 5} {
+	p := newServerPeer(t, Config{MaxClosedStreams: 2, MaxIdleFrames: 3})
+	for _, id := range []uint32{1, 3, 7} {
 		p.writeHeaders(id, false, post("/")...)
 		p.c.Reset(id, ErrCodeCancel)
 	}
 	p.read()
 	p.in = nil
-	p.writeData(5, true, "x") // remembered: ignored
+	p.writeData(7, true, "x") // remembered, reset by us: ignored
+	p.writeData(1, true, "x") // forgotten: ignored too
+	p.writeHeaders(1, true, "x-late", "trailer")
 	p.wantNoFrame()
-	p.writeData(1, true, "x") // forgotten: STREAM_CLOSED
-	p.wantRST(1, ErrCodeStreamClosed)
 	if len(p.c.closed.ids) != 2 {
 		t.Fatal("closed memory grew")
 	}
+	p.writeHeaders(5, true, get("/")...) // skipped by 7: never opened
+	p.wantGoAway(ErrCodeProtocol)
+
+	p = newServerPeer(t, Config{MaxClosedStreams: 2, MaxIdleFrames: 3})
+	for _, id := range []uint32{1, 3, 5} {
+		p.writeHeaders(id, false, post("/")...)
+		p.c.Reset(id, ErrCodeCancel)
+	}
+	for range 4 {
+		p.writeData(1, false, "x")
+	}
+	p.wantGoAway(ErrCodeEnhanceYourCalm)
 }
 
 func TestSettingsTimeout(t *testing.T) {

@@ -42,7 +42,10 @@ package h2
 // closed. Closed streams are forgotten but for the last MaxClosedStreams,
 // remembered with how they closed, so that a late frame on a stream we
 // reset is ignored (§5.1 "closed") while one on a stream that ended or
-// that the peer reset is a STREAM_CLOSED error.
+// that the peer reset is a STREAM_CLOSED error. A frame on a stream closed
+// too long ago to be remembered is ignored too, and counted as an idle
+// frame (budget.go), lest a busy connection be failed for a frame that was
+// merely late.
 type streamState uint8
 
 const (
@@ -61,6 +64,7 @@ const (
 	closedByUs                           // we sent RST_STREAM: ignore late frames
 	closedByPeer                         // the peer sent RST_STREAM
 	closedNeverOpen                      // ignored after our GOAWAY: like closedByUs
+	closedForgotten                      // closed long ago: late frames are ignored, but counted
 )
 
 // stream is the engine's state of one stream. It is owned by the Conn;
@@ -99,29 +103,41 @@ func (s *stream) active() bool {
 	return s.state == stateOpen || s.state == stateHalfClosedLocal || s.state == stateHalfClosedRemote
 }
 
-// closedRing remembers the last n closed streams and how they closed.
+// closedRing remembers the last n closed streams and how they closed. It
+// grows as streams close, up to n, so that an idle connection costs
+// nothing. evicted holds the highest stream ID forgotten, per parity: a
+// stream ID above it that is neither open nor remembered was never opened.
 type closedRing struct {
-	ids   []uint32
-	kinds []closeKind
-	next  int
+	ids     []uint32
+	kinds   []closeKind
+	n, next int
+	evicted [2]uint32
 }
 
-func (r *closedRing) init(n int) {
-	r.ids = make([]uint32, n)
-	r.kinds = make([]closeKind, n)
-}
+func (r *closedRing) init(n int) { r.n = n }
 
 func (r *closedRing) add(id uint32, k closeKind) {
+	if len(r.ids) < r.n {
+		r.ids = append(r.ids, id)
+		r.kinds = append(r.kinds, k)
+		return
+	}
+	old := r.ids[r.next]
+	r.evicted[old%2] = max(r.evicted[old%2], old)
 	r.ids[r.next], r.kinds[r.next] = id, k
-	r.next = (r.next + 1) % len(r.ids)
+	r.next = (r.next + 1) % r.n
 }
 
-// lookup returns how stream id closed, or 0 if it is not remembered.
+// lookup returns how stream id closed: closedForgotten if it may have been
+// forgotten, 0 if it surely never was opened (nor is remembered).
 func (r *closedRing) lookup(id uint32) closeKind {
 	for i, v := range r.ids {
 		if v == id {
 			return r.kinds[i]
 		}
+	}
+	if id <= r.evicted[id%2] {
+		return closedForgotten
 	}
 	return 0
 }
