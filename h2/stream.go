@@ -210,10 +210,16 @@ func (c *Conn) dropQueue(s *stream) {
 	s.qEnd, s.rstAfter = false, false
 }
 
+// maxKeptQueue is the largest send queue a recycled stream keeps.
+const maxKeptQueue = 4 << 10
+
 // recycle returns released streams to the free list. It runs only where
 // the engine holds no stream pointer across a Handler call.
 func (c *Conn) recycle() {
 	for _, s := range c.dead {
+		if cap(s.q) > maxKeptQueue {
+			s.q = nil // a stream that sent much keeps no large buffer
+		}
 		if len(c.free) < int(c.cfg.MaxConcurrentStreams) {
 			c.free = append(c.free, s)
 		}
