@@ -652,3 +652,55 @@ func TestOutputPending(t *testing.T) {
 		t.Fatalf("pending %d after AppendOutput", n)
 	}
 }
+
+func TestMaxHeaderFields(t *testing.T) {
+	p := newServerPeer(t, Config{MaxHeaderFields: 10})
+	fields := get("/")
+	for range 7 {
+		fields = append(fields, "x-f", "v")
+	}
+	p.writeHeaders(1, true, fields...)
+	p.wantHeaders(1, true, ":status", "431")
+	p.writeHeaders(3, true, get("/")...)
+	if _, ok := p.rec.find("headers", 3); !ok {
+		t.Fatal("next request lost")
+	}
+}
+
+func TestConnMaxReadFrameSize(t *testing.T) {
+	p := newPeer(t, Server, Config{MaxReadFrameSize: 1 << 20})
+	p.write([]byte(ClientPreface))
+	p.writeSettings()
+	g := p.wantFrame(FrameSettings, 0)
+	found := false
+	for _, s := range g.Settings {
+		found = found || s == Setting{SettingMaxFrameSize, 1 << 20}
+	}
+	if !found {
+		t.Fatalf("SETTINGS %v lack MAX_FRAME_SIZE", g.Settings)
+	}
+	p.writeSettingsAck()
+	p.writeHeaders(1, false, post("/")...)
+	p.writeData(1, false, strings.Repeat("x", 1<<20))
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	p.writeData(1, false, strings.Repeat("x", 1<<20+1))
+	p.wantGoAway(ErrCodeFrameSize)
+}
+
+func TestMaxStreamSendQueue(t *testing.T) {
+	p := newServerPeer(t, Config{MaxStreamSendQueue: 1000})
+	p.writeHeaders(1, true, get("/")...)
+	p.c.WriteHeaders(1, fieldList(":status", "200"), false)
+	if n, _ := p.c.WriteData(1, make([]byte, 5000), false); n != 1000 {
+		t.Fatalf("WriteData took %d, want the queue limit 1000", n)
+	}
+	if n, _ := p.c.WriteData(1, make([]byte, 5000), false); n != 0 {
+		t.Fatalf("WriteData took %d from a full queue", n)
+	}
+	p.read()
+	if n := p.c.Writable(1); n != 1000 {
+		t.Fatalf("Writable %d after AppendOutput", n)
+	}
+}
