@@ -67,6 +67,11 @@ func TestClientMalformedResponses(t *testing.T) {
 			p.writeHeaders(1, false, ":status", "200", "content-length", "1")
 			p.writeData(1, false, "long")
 		},
+		"DATA before HEADERS": func(p *peer) { p.writeData(1, true, "x") },
+		"DATA after an informational response": func(p *peer) {
+			p.writeHeaders(1, false, ":status", "100")
+			p.writeData(1, true, "x")
+		},
 		"trailers without END_STREAM": func(p *peer) {
 			p.writeHeaders(1, false, ":status", "200")
 			p.writeHeaders(1, false, "x-t", "v")

@@ -25,6 +25,10 @@ func (c *Conn) onData(h FrameHeader, p []byte) error {
 		c.creditConn(n)
 		return streamError(s.id, ErrCodeStreamClosed, "DATA after END_STREAM")
 	}
+	if !s.gotHeaders {
+		c.creditConn(n)
+		return streamError(s.id, ErrCodeProtocol, "DATA before the response HEADERS")
+	}
 	if n > s.recvWindow {
 		c.creditConn(n)
 		return streamError(s.id, ErrCodeFlowControl, "DATA beyond the stream's window")
