@@ -260,7 +260,9 @@ func (c *Conn) Ping(data [8]byte) error {
 // GOAWAY with the last stream ID 2^31-1 and a PING; when the PING is
 // acknowledged, a second GOAWAY with the last stream it accepted, so that
 // no request in flight is lost. A client sends GOAWAY at once. Streams
-// already open finish; Done reports when none is left.
+// already open finish; Done reports when none is left. A peer that never
+// acknowledges the PING keeps the shutdown in its first phase: the owner's
+// shutdown deadline then ends the connection (Abort).
 func (c *Conn) Shutdown() {
 	if c.err != nil || c.goAwaySent || c.shutdownPhase != 0 {
 		return
