@@ -704,3 +704,14 @@ func TestMaxStreamSendQueue(t *testing.T) {
 		t.Fatalf("Writable %d after AppendOutput", n)
 	}
 }
+
+// TestInitialWindowOverflow: a SETTINGS_INITIAL_WINDOW_SIZE that pushes an
+// open stream's window past 2^31-1 is a connection FLOW_CONTROL_ERROR
+// (RFC 9113 §6.9.2).
+func TestInitialWindowOverflow(t *testing.T) {
+	p := newServerPeer(t, Config{})
+	p.writeHeaders(1, false, post("/")...)
+	p.writeWindowUpdate(1, MaxWindowSize-DefaultInitialWindowSize)
+	p.writeSettings(Setting{SettingInitialWindowSize, DefaultInitialWindowSize + 1})
+	p.wantGoAway(ErrCodeFlowControl)
+}
