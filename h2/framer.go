@@ -41,17 +41,7 @@ type Framer struct {
 	hb          []byte // header block assembled across CONTINUATION frames
 
 	// The frames ReadFrame returns, one of each type, reused.
-	data           DataFrame
-	headers        HeadersFrame
-	priority       PriorityFrame
-	rstStream      RSTStreamFrame
-	settings       SettingsFrame
-	pushPromise    PushPromiseFrame
-	ping           PingFrame
-	goAway         GoAwayFrame
-	windowUpdate   WindowUpdateFrame
-	priorityUpdate PriorityUpdateFrame
-	unknown        UnknownFrame
+	frameSlots
 
 	// The write side is owned by whoever holds the connection's write lock.
 

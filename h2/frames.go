@@ -5,7 +5,25 @@ package h2
 //
 // A frame returned by Framer.ReadFrame is owned by the Framer: it, and every
 // byte slice its methods return, is valid only until the next call to
-// ReadFrame. Copy what must outlive that.
+// ReadFrame. Copy what must outlive that. The connection engine (Conn)
+// parses with the same functions, through its own frameSlots.
+
+// frameSlots holds one parsed frame of each type, reused from frame to
+// frame, and the parse functions that fill them: the read side shared by
+// the pull-based Framer and the push-based Conn.
+type frameSlots struct {
+	data           DataFrame
+	headers        HeadersFrame
+	priority       PriorityFrame
+	rstStream      RSTStreamFrame
+	settings       SettingsFrame
+	pushPromise    PushPromiseFrame
+	ping           PingFrame
+	goAway         GoAwayFrame
+	windowUpdate   WindowUpdateFrame
+	priorityUpdate PriorityUpdateFrame
+	unknown        UnknownFrame
+}
 
 // Frame is a frame returned by Framer.ReadFrame: one of *DataFrame,
 // *HeadersFrame, *PriorityFrame, *RSTStreamFrame, *SettingsFrame,
@@ -37,7 +55,7 @@ func (f *DataFrame) Padded() bool { return f.Flags.Has(FlagDataPadded) }
 // PadLength returns the number of padding octets (0 if not Padded).
 func (f *DataFrame) PadLength() uint8 { return f.padLen }
 
-func (fr *Framer) parseData(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parseData(h FrameHeader, p []byte) (Frame, error) {
 	if h.StreamID == 0 {
 		return nil, connError(ErrCodeProtocol, "DATA frame on stream 0")
 	}
@@ -93,7 +111,7 @@ func (f *HeadersFrame) PadLength() uint8 { return f.padLen }
 
 // parseHeaders parses a HEADERS frame; its header block fragment is
 // completed by the caller. A self-dependency is reported by checkHeaders.
-func (fr *Framer) parseHeaders(h FrameHeader, p []byte) (*HeadersFrame, error) {
+func (fr *frameSlots) parseHeaders(h FrameHeader, p []byte) (*HeadersFrame, error) {
 	if h.StreamID == 0 {
 		return nil, connError(ErrCodeProtocol, "HEADERS frame on stream 0")
 	}
@@ -127,7 +145,7 @@ type PriorityFrame struct {
 	PriorityParam
 }
 
-func (fr *Framer) parsePriority(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parsePriority(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID == 0:
 		return nil, connError(ErrCodeProtocol, "PRIORITY frame on stream 0")
@@ -147,7 +165,7 @@ type RSTStreamFrame struct {
 	ErrCode ErrCode
 }
 
-func (fr *Framer) parseRSTStream(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parseRSTStream(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID == 0:
 		return nil, connError(ErrCodeProtocol, "RST_STREAM frame on stream 0")
@@ -189,7 +207,7 @@ func (f *SettingsFrame) Value(id SettingID) (v uint32, ok bool) {
 	return v, ok
 }
 
-func (fr *Framer) parseSettings(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parseSettings(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID != 0:
 		return nil, connError(ErrCodeProtocol, "SETTINGS frame on a stream")
@@ -226,7 +244,7 @@ func (f *PushPromiseFrame) Padded() bool { return f.Flags.Has(FlagPushPromisePad
 // PadLength returns the number of padding octets (0 if not Padded).
 func (f *PushPromiseFrame) PadLength() uint8 { return f.padLen }
 
-func (fr *Framer) parsePushPromise(h FrameHeader, p []byte) (*PushPromiseFrame, error) {
+func (fr *frameSlots) parsePushPromise(h FrameHeader, p []byte) (*PushPromiseFrame, error) {
 	if h.StreamID == 0 {
 		return nil, connError(ErrCodeProtocol, "PUSH_PROMISE frame on stream 0")
 	}
@@ -250,7 +268,7 @@ type PingFrame struct {
 // IsAck reports whether the ACK flag is set.
 func (f *PingFrame) IsAck() bool { return f.Flags.Has(FlagPingAck) }
 
-func (fr *Framer) parsePing(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parsePing(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID != 0:
 		return nil, connError(ErrCodeProtocol, "PING frame on a stream")
@@ -272,7 +290,7 @@ type GoAwayFrame struct {
 // DebugData returns the additional debug data, valid until the next ReadFrame.
 func (f *GoAwayFrame) DebugData() []byte { return f.debug }
 
-func (fr *Framer) parseGoAway(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parseGoAway(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID != 0:
 		return nil, connError(ErrCodeProtocol, "GOAWAY frame on a stream")
@@ -290,7 +308,7 @@ type WindowUpdateFrame struct {
 	Increment uint32 // 1 to 2^31-1
 }
 
-func (fr *Framer) parseWindowUpdate(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parseWindowUpdate(h FrameHeader, p []byte) (Frame, error) {
 	if len(p) != 4 {
 		return nil, connError(ErrCodeFrameSize, "WINDOW_UPDATE frame length is not 4")
 	}
@@ -317,7 +335,7 @@ type PriorityUpdateFrame struct {
 // field, such as "u=1, i"), valid until the next ReadFrame.
 func (f *PriorityUpdateFrame) FieldValue() []byte { return f.fieldValue }
 
-func (fr *Framer) parsePriorityUpdate(h FrameHeader, p []byte) (Frame, error) {
+func (fr *frameSlots) parsePriorityUpdate(h FrameHeader, p []byte) (Frame, error) {
 	switch {
 	case h.StreamID != 0:
 		return nil, connError(ErrCodeProtocol, "PRIORITY_UPDATE frame on a stream")
