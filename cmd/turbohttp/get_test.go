@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"turbohttp"
+	"turbohttp/turbotest"
 )
 
 // runCmd runs the command line args in-process.
@@ -222,13 +223,29 @@ func TestGetRedirects(t *testing.T) {
 	}
 }
 
+// stalledServer returns the URL of a test server that answers nothing
+// until the test ends (or its client goes away), for timeouts that must
+// fire whatever the load of the machine.
+func stalledServer(t *testing.T) string {
+	release := make(chan struct{})
+	srv := turbotest.NewServer(turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs first
+	return srv.URL + "/"
+}
+
 func TestGetMaxTime(t *testing.T) {
-	base, _ := serveURLs(t)
-	code, out, errOut := runCmd(t, "get", "--max-time", "0.2", base+"delay/2000")
+	stalled := stalledServer(t)
+	code, out, errOut := runCmd(t, "get", "--max-time", "0.2", stalled)
 	if code != exitTimeout || out != "" || !strings.Contains(errOut, "(28)") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, _, _ = runCmd(t, "get", "-m", "200ms", base+"delay/2000")
+	code, _, _ = runCmd(t, "get", "-m", "200ms", stalled)
 	if code != exitTimeout {
 		t.Fatalf("-m 200ms: exit %d", code)
 	}
