@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -369,113 +368,10 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
-// Cookie is an HTTP cookie as set by Set-Cookie (RFC 6265 §4.1).
-type Cookie struct {
-	Name, Value string
-	Path        string
-	Domain      string
-	Expires     time.Time // zero when absent
-	// MaxAge: 0 means absent, negative "Max-Age=0" or less (delete now).
-	MaxAge   int
-	Secure   bool
-	HttpOnly bool
-	SameSite string // "", "Strict", "Lax" or "None"
-}
-
-// CookieJar stores cookies for a Client. net/http/cookiejar fits through
-// a thin adapter (package nethttp provides one) converting Cookie to and
-// from http.Cookie.
+// CookieJar stores cookies for a Client.
 type CookieJar interface {
 	// SetCookies handles the cookies of a response from u.
 	SetCookies(u *url.URL, cookies []*Cookie)
 	// Cookies returns the cookies to send to u.
 	Cookies(u *url.URL) []*Cookie
-}
-
-// ReadSetCookies parses every valid Set-Cookie field of h; invalid ones
-// are skipped.
-func ReadSetCookies(h *Header) []*Cookie {
-	var out []*Cookie
-	for v := range h.Values("Set-Cookie") {
-		if c, err := ParseSetCookie(string(v)); err == nil {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// ErrBadCookie is returned by ParseSetCookie for a malformed field.
-var ErrBadCookie = errors.New("turbohttp: malformed Set-Cookie")
-
-// ParseSetCookie parses one Set-Cookie value: name=value, then attributes
-// separated by ";" (RFC 6265 §5.2). Unknown attributes are ignored, as the
-// RFC says; a missing "=" or an empty or invalid name is an error.
-func ParseSetCookie(line string) (*Cookie, error) {
-	parts := strings.Split(line, ";")
-	name, value, ok := strings.Cut(parts[0], "=")
-	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-	if !ok || name == "" || !ascii.IsToken(name) || !validCookieValue(value) {
-		return nil, ErrBadCookie
-	}
-	if len(value) > 1 && value[0] == '"' && value[len(value)-1] == '"' {
-		value = value[1 : len(value)-1]
-	}
-	c := &Cookie{Name: name, Value: value}
-	for _, attr := range parts[1:] {
-		k, v, _ := strings.Cut(attr, "=")
-		c.setAttr(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	return c, nil
-}
-
-func (c *Cookie) setAttr(k, v string) {
-	switch strings.ToLower(k) {
-	case "path":
-		if strings.HasPrefix(v, "/") {
-			c.Path = v
-		}
-	case "domain":
-		c.Domain = strings.ToLower(strings.TrimPrefix(v, "."))
-	case "expires":
-		if t, err := time.Parse(time.RFC1123, v); err == nil {
-			c.Expires = t.UTC()
-		} else if t, err := time.Parse("Mon, 02-Jan-2006 15:04:05 MST", v); err == nil {
-			c.Expires = t.UTC()
-		}
-	case "max-age":
-		if n, err := strconv.Atoi(v); err == nil {
-			c.MaxAge = n
-			if n <= 0 {
-				c.MaxAge = -1
-			}
-		}
-	case "secure":
-		c.Secure = true
-	case "httponly":
-		c.HttpOnly = true
-	case "samesite":
-		switch strings.ToLower(v) {
-		case "strict":
-			c.SameSite = "Strict"
-		case "lax":
-			c.SameSite = "Lax"
-		case "none":
-			c.SameSite = "None"
-		}
-	}
-}
-
-// validCookieValue reports whether v holds only cookie-octets (RFC 6265
-// §4.1.1), optionally in double quotes.
-func validCookieValue(v string) bool {
-	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

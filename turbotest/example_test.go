@@ -3,7 +3,6 @@ package turbotest_test
 import (
 	"fmt"
 	"io"
-	"net/url"
 
 	"turbohttp"
 	"turbohttp/turbotest"
@@ -11,8 +10,7 @@ import (
 
 // greet is the handler under test: it answers GET /greet?name=… .
 func greet(w turbohttp.ResponseWriter, r *turbohttp.Request) {
-	q, _ := url.ParseQuery(string(r.URL.RawQuery))
-	name := q.Get("name")
+	name := r.FormValue("name")
 	if name == "" {
 		turbohttp.Error(w, "missing name", turbohttp.StatusBadRequest)
 		return
