@@ -70,6 +70,34 @@ var DefaultClient = &Client{}
 // Get issues a GET to url with DefaultClient.
 func Get(url string) (*Response, error) { return DefaultClient.Get(url) }
 
+// Head issues a HEAD to url with DefaultClient.
+func Head(url string) (*Response, error) { return DefaultClient.Head(url) }
+
+// Post issues a POST to url with DefaultClient, with body of the given
+// Content-Type.
+func Post(url, contentType string, body io.Reader) (*Response, error) {
+	return DefaultClient.Post(url, contentType, body)
+}
+
+// PostForm issues a POST to url with DefaultClient, with data URL-encoded
+// as the body.
+func PostForm(url string, data url.Values) (*Response, error) {
+	return DefaultClient.PostForm(url, data)
+}
+
+// DefaultUserAgent is the User-Agent a Client sends for a request that has
+// no User-Agent field (net/http sends "Go-http-client/1.1"). A request
+// with the field set to "" sends it empty.
+const DefaultUserAgent = "turbohttp/1"
+
+// CloseIdleConnections closes the idle connections of the Client's
+// Transport, if it has a CloseIdleConnections method (Transport has).
+func (c *Client) CloseIdleConnections() {
+	if t, ok := c.transport().(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
+
 // NewRequest returns a client request for method and the absolute URL
 // rawURL, with body (which may be nil). For a *bytes.Reader,
 // *bytes.Buffer or *strings.Reader body it sets ContentLength and GetBody,
@@ -208,16 +236,12 @@ func (c *Client) send(req *Request) (*Response, error) {
 		if u, err = url.Parse(req.URL.String()); err != nil {
 			return nil, err
 		}
-		if cookies := c.Jar.Cookies(u); len(cookies) > 0 {
-			var b strings.Builder
-			for i, ck := range cookies {
-				if i > 0 {
-					b.WriteString("; ")
-				}
-				b.WriteString(ck.Name + "=" + ck.Value)
-			}
-			req.Header.Add("Cookie", b.String())
+		for _, ck := range c.Jar.Cookies(u) {
+			req.AddCookie(ck) // an invalid cookie from a jar is not sent
 		}
+	}
+	if !req.Header.Has("User-Agent") {
+		req.Header.Set("User-Agent", DefaultUserAgent)
 	}
 	resp := &Response{}
 	if err := c.transport().Do(req, resp); err != nil {
@@ -330,7 +354,22 @@ func nextHop(ctx context.Context, orig, hop *Request, code int, location string)
 	if orig.Host != nil && origin(&orig.URL) == origin(&next.URL) {
 		next.Host = orig.Host
 	}
+	setReferer(hop, next)
 	return next, nil
+}
+
+// setReferer sets the Referer of a redirected request to the URL of the
+// request redirected, as net/http does, unless the caller set one; but
+// none, not even the caller's, goes from an https page to an http one
+// (RFC 9110 §10.1.3). (net/http keeps a caller's Referer then.)
+func setReferer(hop, next *Request) {
+	if ascii.EqualFold(hop.URL.Scheme, "https") && ascii.EqualFold(next.URL.Scheme, "http") {
+		next.Header.Del("Referer")
+		return
+	}
+	if !next.Header.Has("Referer") {
+		next.Header.Set("Referer", hop.URL.String())
+	}
 }
 
 // origin returns scheme://host:port, lower-cased, the unit of trust for
@@ -368,7 +407,8 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
-// CookieJar stores cookies for a Client.
+// CookieJar stores cookies for a Client. Package turbohttp/cookiejar
+// provides one that follows RFC 6265 and the public suffix list.
 type CookieJar interface {
 	// SetCookies handles the cookies of a response from u.
 	SetCookies(u *url.URL, cookies []*Cookie)
