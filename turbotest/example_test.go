@@ -51,3 +51,21 @@ func ExampleNewServer() {
 	fmt.Println(resp.StatusCode, string(body))
 	// Output: 200 hello, Grace
 }
+
+// A TLS test server, with a client that trusts its certificate.
+func ExampleNewTLSServer() {
+	srv := turbotest.NewTLSServer(turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+		fmt.Fprintf(w, "secure: %v", r.TLS != nil)
+	}))
+	defer srv.Close()
+
+	resp, err := srv.Client().Get(srv.URL + "/")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Println(string(body))
+	// Output: secure: true
+}
