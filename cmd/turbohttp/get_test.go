@@ -10,8 +10,6 @@ import (
 	"flag"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -179,14 +177,14 @@ func TestGetIncludeAndHead(t *testing.T) {
 // redirector answers /to with a 302 to its "u" query parameter and /loop
 // with a redirect to itself.
 func redirector(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
+	srv := turbotest.NewServer(turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+		switch string(r.URL.Path) {
 		case "/to":
-			http.Redirect(w, r, r.URL.Query().Get("u"), http.StatusFound)
+			turbohttp.Redirect(w, r, r.FormValue("u"), turbohttp.StatusFound)
 		case "/loop":
-			http.Redirect(w, r, "/loop", http.StatusFound)
+			turbohttp.Redirect(w, r, "/loop", turbohttp.StatusFound)
 		default:
-			http.NotFound(w, r)
+			turbohttp.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
