@@ -408,7 +408,8 @@ func (b *cancelBody) Close() error {
 }
 
 // CookieJar stores cookies for a Client. Package turbohttp/cookiejar
-// provides one that follows RFC 6265 and the public suffix list.
+// provides one that follows RFC 6265 and the public suffix list;
+// nethttp.CookieJar adapts a net/http one (net/http/cookiejar).
 type CookieJar interface {
 	// SetCookies handles the cookies of a response from u.
 	SetCookies(u *url.URL, cookies []*Cookie)
