@@ -270,3 +270,20 @@ func TestBasicAuthNetHTTP(t *testing.T) {
 		t.Errorf("round trip: %q %q %v %q %q", u, p, ok, r.UserAgent(), r.Referer())
 	}
 }
+
+// TestResponseLocationNetHTTP resolves the same Location fields as
+// net/http's Response.Location.
+func TestResponseLocationNetHTTP(t *testing.T) {
+	for _, loc := range []string{"../c?y=2", "/root", "https://other.example/x", "//proto.example/rel", "?q", "", "http://[bad"} {
+		req, _ := turbohttp.NewRequest("GET", "http://example.com/a/b?x=1", nil)
+		resp := &turbohttp.Response{Request: req}
+		resp.Header.Set("Location", loc)
+		hreq, _ := http.NewRequest("GET", "http://example.com/a/b?x=1", nil)
+		hresp := &http.Response{Request: hreq, Header: http.Header{"Location": {loc}}}
+		ou, oerr := resp.Location()
+		tu, terr := hresp.Location()
+		if (oerr == nil) != (terr == nil) || oerr == nil && ou.String() != tu.String() {
+			t.Errorf("%q: %v %v; net/http %v %v", loc, ou, oerr, tu, terr)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -211,4 +212,55 @@ func TestDefaultServeMux(t *testing.T) {
 		}
 	}()
 	turbohttp.HandleFunc("GET /default-mux-test/{other}", func(turbohttp.ResponseWriter, *turbohttp.Request) {})
+}
+
+// TestStripPrefixNetHTTP strips the same prefixes from the same paths as
+// net/http, where our matching agrees with it (paths without needless
+// escapes): the same status, and the same rest of the path once decoded.
+func TestStripPrefixNetHTTP(t *testing.T) {
+	for _, c := range []struct{ prefix, target string }{
+		{"/static/", "/static/css/a.css"},
+		{"/static/", "/static/"},
+		{"/static", "/static/x"},
+		{"/static/", "/static"},
+		{"/static/", "/other"},
+		{"/a b/", "/a%20b/c%20d"},
+		{"/api/", "/api%2Fx"},
+		{"/é/", "/%C3%A9/x"},
+	} {
+		var ours, theirs string
+		w := turbotest.NewRecorder()
+		turbohttp.StripPrefix(c.prefix, turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+			p, err := url.PathUnescape(string(r.URL.Path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours = p
+		})).ServeHTTP(w, turbotest.NewRequest("GET", c.target, nil))
+		hw := httptest.NewRecorder()
+		http.StripPrefix(c.prefix, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			theirs = r.URL.Path
+		})).ServeHTTP(hw, httptest.NewRequest("GET", c.target, nil))
+		if w.Code != hw.Code || ours != theirs {
+			t.Errorf("%s on %s: %d %q, net/http %d %q", c.prefix, c.target, w.Code, ours, hw.Code, theirs)
+		}
+	}
+}
+
+// TestMaxBytesReaderNetHTTP reads the same bodies through both readers:
+// the same bytes, and a *MaxBytesError with the same limit where net/http
+// gives its own.
+func TestMaxBytesReaderNetHTTP(t *testing.T) {
+	for _, c := range []struct {
+		body  string
+		limit int64
+	}{{"", 0}, {"a", 0}, {"abc", 3}, {"abcd", 3}, {strings.Repeat("x", 100000), 65536}, {"abc", -1}} {
+		ob, oerr := io.ReadAll(turbohttp.MaxBytesReader(nil, strings.NewReader(c.body), c.limit))
+		tb, terr := io.ReadAll(http.MaxBytesReader(httptest.NewRecorder(), io.NopCloser(strings.NewReader(c.body)), c.limit))
+		var ome *turbohttp.MaxBytesError
+		var tme *http.MaxBytesError
+		if string(ob) != string(tb) || errors.As(oerr, &ome) != errors.As(terr, &tme) || ome != nil && ome.Limit != tme.Limit {
+			t.Errorf("%d bytes, limit %d: %d %v; net/http %d %v", len(c.body), c.limit, len(ob), oerr, len(tb), terr)
+		}
+	}
 }

@@ -16,10 +16,10 @@ func (resp *Response) Cookies() []*Cookie { return ReadSetCookies(&resp.Header) 
 // Location returns the URL of the response's Location field, resolved
 // against the URL of resp.Request when there is one (a relative
 // reference then becomes absolute). It returns ErrNoLocation when there
-// is no Location field, and net/url's error for one that does not parse.
+// is no Location field, or an empty one (as net/http does), and net/url's error for one that does not parse.
 func (resp *Response) Location() (*url.URL, error) {
 	loc := resp.Header.Peek("Location")
-	if loc == nil {
+	if len(loc) == 0 {
 		return nil, ErrNoLocation
 	}
 	if resp.Request != nil && len(resp.Request.URL.Host) > 0 {
