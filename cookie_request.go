@@ -1,7 +1,6 @@
 package turbohttp
 
 import (
-	"bytes"
 	"errors"
 	"strings"
 
@@ -23,27 +22,22 @@ var (
 	ErrTooManyCookies = errors.New("turbohttp: number of cookies exceeded limit")
 )
 
-var semicolon = []byte(";")
-
 // cookieCache holds the cookies parsed from a request's Cookie fields. The
 // strings of one field share one allocation (its value made a string
 // once); the slice is kept across requests. It is valid while the Cookie
-// fields are the ones it was parsed from, which lookups check by identity
-// (same count, same backing bytes), so that a handler changing the header
-// sees its change.
+// fields hold what it was parsed from, which every lookup checks (a
+// comparison of bytes, no allocation), so that a handler changing the
+// header sees its change.
 type cookieCache struct {
 	parsed  bool
 	tooMany bool
 	list    []Cookie
-	ptrs    []*Cookie
-	sources [][]byte // the Cookie field values parsed, as views
+	sources []string // the Cookie field values parsed
 }
 
 func (cc *cookieCache) reset() {
 	clear(cc.list)
 	cc.list = cc.list[:0]
-	clear(cc.ptrs)
-	cc.ptrs = cc.ptrs[:0]
 	clear(cc.sources)
 	cc.sources = cc.sources[:0]
 	cc.parsed, cc.tooMany = false, false
@@ -57,18 +51,12 @@ func (cc *cookieCache) fresh(h *Header) bool {
 	}
 	n := 0
 	for i := h.index("Cookie", 0); i >= 0; i = h.index("Cookie", i+1) {
-		v := h.fields[i].Value
-		if n >= len(cc.sources) || !sameBytes(cc.sources[n], v) {
+		if n >= len(cc.sources) || string(h.fields[i].Value) != cc.sources[n] {
 			return false
 		}
 		n++
 	}
 	return n == len(cc.sources)
-}
-
-// sameBytes reports whether a and b are the same view of the same memory.
-func sameBytes(a, b []byte) bool {
-	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // load parses h's Cookie fields into the cache, unless it is fresh.
@@ -80,16 +68,16 @@ func (cc *cookieCache) load(h *Header) {
 	cc.parsed = true
 	count := 0
 	for i := h.index("Cookie", 0); i >= 0; i = h.index("Cookie", i+1) {
-		v := h.fields[i].Value
+		v := string(h.fields[i].Value)
 		cc.sources = append(cc.sources, v)
-		count += bytes.Count(v, semicolon) + 1
+		count += strings.Count(v, ";") + 1
 	}
 	if count > MaxRequestCookies {
 		cc.tooMany = true
 		return
 	}
 	for _, v := range cc.sources {
-		cc.list = parseCookieField(cc.list, string(v))
+		cc.list = parseCookieField(cc.list, v)
 	}
 }
 

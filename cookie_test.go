@@ -82,6 +82,16 @@ func TestRequestCookieErrors(t *testing.T) {
 	if _, err := r.Cookie("k"); !errors.Is(err, turbohttp.ErrNoCookie) {
 		t.Errorf("after Del: %v", err)
 	}
+	// A field of the same length at the same place in the header's
+	// storage is still seen as a change.
+	r.Header.Reset()
+	r.Header.Set("Cookie", "k=aaa")
+	r.Cookie("k")
+	r.Header.Reset()
+	r.Header.Set("Cookie", "k=bbb")
+	if c, err := r.Cookie("k"); err != nil || c.Value != "bbb" {
+		t.Errorf("after Reset and Set: %v, %v", c, err)
+	}
 }
 
 // TestCookieAllocs: once the Cookie field is parsed, a lookup allocates
@@ -286,4 +296,31 @@ func TestResponseLocationNetHTTP(t *testing.T) {
 			t.Errorf("%q: %v %v; net/http %v %v", loc, ou, oerr, tu, terr)
 		}
 	}
+}
+
+// BenchmarkRequestCookie measures a lookup once the Cookie field is
+// parsed, and the parse itself (the field set anew each time, as the
+// server does for the next request).
+func BenchmarkRequestCookie(b *testing.B) {
+	const field = "session=abc123; theme=dark; lang=en; _ga=GA1.2.3.4"
+	r := turbotest.NewRequest("GET", "/", nil)
+	b.Run("lookup", func(b *testing.B) {
+		r.Header.Reset()
+		r.Header.Set("Cookie", field)
+		b.ReportAllocs()
+		for b.Loop() {
+			r.Cookie("lang")
+		}
+	})
+	b.Run("parse", func(b *testing.B) {
+		fields := [2]string{field, strings.Replace(field, "en", "fr", 1)}
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			r.Header.Reset()
+			r.Header.Set("Cookie", fields[i&1])
+			r.Cookie("lang")
+			i++
+		}
+	})
 }

@@ -171,3 +171,14 @@ func TestFormOnServer(t *testing.T) {
 		t.Errorf("got %q", b)
 	}
 }
+
+// BenchmarkFormValue measures a lookup in a parsed small form.
+func BenchmarkFormValue(b *testing.B) {
+	r := turbotest.NewRequest("POST", "/?q=1", strings.NewReader("name=Ada&lang=go"))
+	r.Header.Set("Content-Type", urlencoded)
+	r.ParseForm()
+	b.ReportAllocs()
+	for b.Loop() {
+		r.FormValue("lang")
+	}
+}
