@@ -54,7 +54,9 @@ func (th *timeoutHandler) ServeHTTP(w ResponseWriter, r *Request) {
 	inner := r.Clone()
 	inner.SetContext(ctx)
 	body := &guardedBody{r: r.Body}
-	inner.Body = body
+	if r.Body != nil {
+		inner.Body = body
+	}
 	tw := &timeoutWriter{}
 	shared := r.MultipartForm // the clone's until it parses its own
 	done, panicked := make(chan struct{}), make(chan any, 1)
