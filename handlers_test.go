@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"turbohttp"
@@ -188,13 +189,17 @@ func TestServeFileNetHTTP(t *testing.T) {
 	}
 }
 
+var registerDefault sync.Once
+
 // TestDefaultServeMux: a Server with no Handler serves DefaultServeMux,
 // where the package-level HandleFunc registers.
 func TestDefaultServeMux(t *testing.T) {
-	turbohttp.HandleFunc("GET /default-mux-test/{name}", func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
-		io.WriteString(w, "hi "+r.PathValue("name"))
+	registerDefault.Do(func() { // DefaultServeMux outlives a test run (-count)
+		turbohttp.HandleFunc("GET /default-mux-test/{name}", func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+			io.WriteString(w, "hi "+r.PathValue("name"))
+		})
+		turbohttp.Handle("/default-mux-test-2/", turbohttp.NotFoundHandler())
 	})
-	turbohttp.Handle("/default-mux-test-2/", turbohttp.NotFoundHandler())
 	srv := turbotest.NewServer(nil)
 	defer srv.Close()
 	resp, err := srv.Client().Get(srv.URL + "/default-mux-test/ada")

@@ -805,9 +805,13 @@ func TestRequestTargets(t *testing.T) {
 	}
 }
 
+var registerDefault sync.Once
+
 func TestDefaultServeMux(t *testing.T) {
-	http.HandleFunc("/nethttp-default-mux", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "default")
+	registerDefault.Do(func() { // DefaultServeMux outlives a test run (-count)
+		http.HandleFunc("/nethttp-default-mux", func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, "default")
+		})
 	})
 	addr := startServer(t, nil)
 	if _, body := do(t, newClient(t), "GET", "http://"+addr+"/nethttp-default-mux", ""); body != "default" {
