@@ -107,14 +107,15 @@ func TestNewRequest(t *testing.T) {
 	r := NewRequest("", "/a%20b?x=1&y=2", strings.NewReader("body"))
 	if r.Method != "GET" || string(r.URL.Path) != "/a%20b" || string(r.URL.RawQuery) != "x=1&y=2" ||
 		string(r.Host) != "example.com" || string(r.RequestURI) != "/a%20b?x=1&y=2" ||
-		r.ContentLength != 4 || r.TLS != nil || r.RemoteAddr.String() != "192.0.2.1:1234" || !r.ProtoAtLeast(1, 1) {
+		r.ContentLength != 4 || r.TLS != nil || r.RemoteAddr.String() != "192.0.2.1:1234" || !r.ProtoAtLeast(1, 1) ||
+		r.Header.Len() != 1 || r.Header.Get("Host") != "example.com" {
 		t.Errorf("origin form: %+v", r)
 	}
 	if b, _ := io.ReadAll(r.Body); string(b) != "body" {
 		t.Errorf("body %q", b)
 	}
 	r = NewRequest("POST", "https://api.example.org:8443/v1?k", nil)
-	if string(r.Host) != "api.example.org:8443" || string(r.URL.Scheme) != "https" || string(r.URL.Path) != "/v1" ||
+	if string(r.Host) != "api.example.org:8443" || r.Header.Get("Host") != "api.example.org:8443" || string(r.URL.Scheme) != "https" || string(r.URL.Path) != "/v1" ||
 		r.TLS == nil || r.TLS.ServerName != "api.example.org" || r.Body == nil || r.ContentLength != 0 {
 		t.Errorf("absolute form: %+v", r)
 	}

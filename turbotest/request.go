@@ -22,8 +22,8 @@ var DefaultRemoteAddr net.Addr = &net.TCPAddr{IP: net.IPv4(192, 0, 2, 1), Port: 
 // request line: an origin-form path with an optional query ("/a?b=c"),
 // "*", or an absolute http or https URL, whose host becomes the
 // request's Host (otherwise "example.com") and whose "https" scheme gives
-// the request a TLS state. The request is HTTP/1.1 from DefaultRemoteAddr
-// with an empty Header. body may be nil (an empty body); the
+// the request a TLS state. The request is HTTP/1.1 from DefaultRemoteAddr,
+// and its Header holds only the Host field, as the server's would. body may be nil (an empty body); the
 // ContentLength is set for *bytes.Reader, *bytes.Buffer and
 // *strings.Reader bodies, and is -1 for others.
 //
@@ -51,6 +51,7 @@ func NewRequestWithContext(ctx context.Context, method, target string, body io.R
 		Host:       []byte("example.com"),
 	}
 	splitTarget(r, target)
+	r.Header.AddBytes([]byte("Host"), r.Host) // as the HTTP/1 server keeps it
 	setBody(r, body)
 	r.SetContext(ctx)
 	return r
