@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -70,6 +69,34 @@ var DefaultClient = &Client{}
 
 // Get issues a GET to url with DefaultClient.
 func Get(url string) (*Response, error) { return DefaultClient.Get(url) }
+
+// Head issues a HEAD to url with DefaultClient.
+func Head(url string) (*Response, error) { return DefaultClient.Head(url) }
+
+// Post issues a POST to url with DefaultClient, with body of the given
+// Content-Type.
+func Post(url, contentType string, body io.Reader) (*Response, error) {
+	return DefaultClient.Post(url, contentType, body)
+}
+
+// PostForm issues a POST to url with DefaultClient, with data URL-encoded
+// as the body.
+func PostForm(url string, data url.Values) (*Response, error) {
+	return DefaultClient.PostForm(url, data)
+}
+
+// DefaultUserAgent is the User-Agent a Client sends for a request that has
+// no User-Agent field (net/http sends "Go-http-client/1.1"). A request
+// with the field set to "" sends it empty.
+const DefaultUserAgent = "turbohttp/1"
+
+// CloseIdleConnections closes the idle connections of the Client's
+// Transport, if it has a CloseIdleConnections method (Transport has).
+func (c *Client) CloseIdleConnections() {
+	if t, ok := c.transport().(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
+}
 
 // NewRequest returns a client request for method and the absolute URL
 // rawURL, with body (which may be nil). For a *bytes.Reader,
@@ -209,16 +236,12 @@ func (c *Client) send(req *Request) (*Response, error) {
 		if u, err = url.Parse(req.URL.String()); err != nil {
 			return nil, err
 		}
-		if cookies := c.Jar.Cookies(u); len(cookies) > 0 {
-			var b strings.Builder
-			for i, ck := range cookies {
-				if i > 0 {
-					b.WriteString("; ")
-				}
-				b.WriteString(ck.Name + "=" + ck.Value)
-			}
-			req.Header.Add("Cookie", b.String())
+		for _, ck := range c.Jar.Cookies(u) {
+			req.AddCookie(ck) // an invalid cookie from a jar is not sent
 		}
+	}
+	if !req.Header.Has("User-Agent") {
+		req.Header.Set("User-Agent", DefaultUserAgent)
 	}
 	resp := &Response{}
 	if err := c.transport().Do(req, resp); err != nil {
@@ -331,7 +354,22 @@ func nextHop(ctx context.Context, orig, hop *Request, code int, location string)
 	if orig.Host != nil && origin(&orig.URL) == origin(&next.URL) {
 		next.Host = orig.Host
 	}
+	setReferer(hop, next)
 	return next, nil
+}
+
+// setReferer sets the Referer of a redirected request to the URL of the
+// request redirected, as net/http does, unless the caller set one; but
+// none, not even the caller's, goes from an https page to an http one
+// (RFC 9110 §10.1.3). (net/http keeps a caller's Referer then.)
+func setReferer(hop, next *Request) {
+	if ascii.EqualFold(hop.URL.Scheme, "https") && ascii.EqualFold(next.URL.Scheme, "http") {
+		next.Header.Del("Referer")
+		return
+	}
+	if !next.Header.Has("Referer") {
+		next.Header.Set("Referer", hop.URL.String())
+	}
 }
 
 // origin returns scheme://host:port, lower-cased, the unit of trust for
@@ -369,113 +407,12 @@ func (b *cancelBody) Close() error {
 	return err
 }
 
-// Cookie is an HTTP cookie as set by Set-Cookie (RFC 6265 §4.1).
-type Cookie struct {
-	Name, Value string
-	Path        string
-	Domain      string
-	Expires     time.Time // zero when absent
-	// MaxAge: 0 means absent, negative "Max-Age=0" or less (delete now).
-	MaxAge   int
-	Secure   bool
-	HttpOnly bool
-	SameSite string // "", "Strict", "Lax" or "None"
-}
-
-// CookieJar stores cookies for a Client. net/http/cookiejar fits through
-// a thin adapter (package nethttp provides one) converting Cookie to and
-// from http.Cookie.
+// CookieJar stores cookies for a Client. Package turbohttp/cookiejar
+// provides one that follows RFC 6265 and the public suffix list;
+// nethttp.CookieJar adapts a net/http one (net/http/cookiejar).
 type CookieJar interface {
 	// SetCookies handles the cookies of a response from u.
 	SetCookies(u *url.URL, cookies []*Cookie)
 	// Cookies returns the cookies to send to u.
 	Cookies(u *url.URL) []*Cookie
-}
-
-// ReadSetCookies parses every valid Set-Cookie field of h; invalid ones
-// are skipped.
-func ReadSetCookies(h *Header) []*Cookie {
-	var out []*Cookie
-	for v := range h.Values("Set-Cookie") {
-		if c, err := ParseSetCookie(string(v)); err == nil {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// ErrBadCookie is returned by ParseSetCookie for a malformed field.
-var ErrBadCookie = errors.New("turbohttp: malformed Set-Cookie")
-
-// ParseSetCookie parses one Set-Cookie value: name=value, then attributes
-// separated by ";" (RFC 6265 §5.2). Unknown attributes are ignored, as the
-// RFC says; a missing "=" or an empty or invalid name is an error.
-func ParseSetCookie(line string) (*Cookie, error) {
-	parts := strings.Split(line, ";")
-	name, value, ok := strings.Cut(parts[0], "=")
-	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
-	if !ok || name == "" || !ascii.IsToken(name) || !validCookieValue(value) {
-		return nil, ErrBadCookie
-	}
-	if len(value) > 1 && value[0] == '"' && value[len(value)-1] == '"' {
-		value = value[1 : len(value)-1]
-	}
-	c := &Cookie{Name: name, Value: value}
-	for _, attr := range parts[1:] {
-		k, v, _ := strings.Cut(attr, "=")
-		c.setAttr(strings.TrimSpace(k), strings.TrimSpace(v))
-	}
-	return c, nil
-}
-
-func (c *Cookie) setAttr(k, v string) {
-	switch strings.ToLower(k) {
-	case "path":
-		if strings.HasPrefix(v, "/") {
-			c.Path = v
-		}
-	case "domain":
-		c.Domain = strings.ToLower(strings.TrimPrefix(v, "."))
-	case "expires":
-		if t, err := time.Parse(time.RFC1123, v); err == nil {
-			c.Expires = t.UTC()
-		} else if t, err := time.Parse("Mon, 02-Jan-2006 15:04:05 MST", v); err == nil {
-			c.Expires = t.UTC()
-		}
-	case "max-age":
-		if n, err := strconv.Atoi(v); err == nil {
-			c.MaxAge = n
-			if n <= 0 {
-				c.MaxAge = -1
-			}
-		}
-	case "secure":
-		c.Secure = true
-	case "httponly":
-		c.HttpOnly = true
-	case "samesite":
-		switch strings.ToLower(v) {
-		case "strict":
-			c.SameSite = "Strict"
-		case "lax":
-			c.SameSite = "Lax"
-		case "none":
-			c.SameSite = "None"
-		}
-	}
-}
-
-// validCookieValue reports whether v holds only cookie-octets (RFC 6265
-// §4.1.1), optionally in double quotes.
-func validCookieValue(v string) bool {
-	if len(v) > 1 && v[0] == '"' && v[len(v)-1] == '"' {
-		v = v[1 : len(v)-1]
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c < 0x21 || c > 0x7e || c == '"' || c == ',' || c == ';' || c == '\\' {
-			return false
-		}
-	}
-	return true
 }

@@ -19,7 +19,9 @@ func layer(pkg string) (rank int, ok bool) {
 		return 2, true
 	case pkg == "turbohttp":
 		return 3, true
-	case pkg == "turbohttp/nethttp":
+	case pkg == "turbohttp/nethttp", pkg == "turbohttp/turbotest", pkg == "turbohttp/cookiejar":
+		// Side by side above the root package: none imports another,
+		// and only nethttp imports net/http.
 		return 4, true
 	case strings.HasPrefix(pkg, "turbohttp/cmd/"):
 		return 5, true
@@ -29,7 +31,10 @@ func layer(pkg string) (rank int, ok bool) {
 
 // TestImportLayers keeps the import direction of DESIGN.md true: imports
 // point down only, h1 and h2 never import each other, hpack imports nothing
-// of ours, and only nethttp and the command may depend on net/http.
+// of ours, and only nethttp and the command may depend on net/http — and
+// cookiejar, but only through golang.org/x/net/publicsuffix (which imports
+// net/http/cookiejar to check that its List fits it; see
+// TestCookiejarImports).
 func TestImportLayers(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Deps \" \"}}", "turbohttp/...").CombinedOutput()
 	if err != nil {
@@ -44,7 +49,7 @@ func TestImportLayers(t *testing.T) {
 			continue
 		}
 		for _, dep := range deps {
-			if dep == "net/http" && rank < 4 {
+			if dep == "net/http" && (rank < 4 || pkg == "turbohttp/turbotest") {
 				t.Errorf("%s depends on net/http; only nethttp and cmd may", pkg)
 			}
 			if !strings.HasPrefix(dep, "turbohttp") {
@@ -62,6 +67,20 @@ func TestImportLayers(t *testing.T) {
 			case depRank >= rank:
 				t.Errorf("%s depends on %s: imports must point down", pkg, dep)
 			}
+		}
+	}
+}
+
+// TestCookiejarImports: package cookiejar reaches net/http only through
+// golang.org/x/net/publicsuffix, never by an import of its own.
+func TestCookiejarImports(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f", "{{join .Imports \" \"}}", "turbohttp/cookiejar").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, imp := range strings.Fields(string(out)) {
+		if strings.HasPrefix(imp, "net/http") {
+			t.Errorf("cookiejar imports %s", imp)
 		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/tls"
 	"io"
+	"mime/multipart"
 	"net"
+	"net/url"
 	"sync"
 )
 
@@ -74,6 +76,21 @@ type Request struct {
 	// the connection will close after the response.
 	Close bool
 
+	// Form holds the query values and, after ParseForm, the values of a
+	// url-encoded body (body values first), and after ParseMultipartForm
+	// the multipart form's values too. Nil until a parse ran; see
+	// form.go. On the server it lives as long as the request.
+	Form url.Values
+
+	// PostForm holds the values of a url-encoded or multipart body, after
+	// ParseForm or ParseMultipartForm.
+	PostForm url.Values
+
+	// MultipartForm is the parsed multipart form, after
+	// ParseMultipartForm. The server removes its temporary files when the
+	// handler returns.
+	MultipartForm *multipart.Form
+
 	// ctx is the request's context. On the server it is made on first
 	// use, from baseCtx (the connection's), and cancelled by endContext
 	// when the handler returns: a handler that never asks costs nothing.
@@ -92,6 +109,9 @@ type Request struct {
 	// arena holds the bytes of a client's URL and other copies the request
 	// owns; it is reused across Reset.
 	arena []byte
+
+	// cookies caches the parsed Cookie fields; see cookie_request.go.
+	cookies cookieCache
 }
 
 // pathValue is one wildcard matched by ServeMux: its name (from the pattern)
@@ -129,8 +149,11 @@ func (r *Request) cancelContext() {
 	r.ctxMu.Unlock()
 }
 
-// endContext cancels the context of a served request, if it was made.
+// endContext runs when the handler has returned (and on reset): it
+// cancels the context of a served request, if it was made, and removes the
+// temporary files of a parsed multipart form.
 func (r *Request) endContext() {
+	r.removeMultipartFiles()
 	r.ctxMu.Lock()
 	if r.cancel != nil {
 		r.cancel()
@@ -219,6 +242,8 @@ func (r *Request) reset() {
 	r.TLS = nil
 	r.Close = false
 	r.endContext()
+	r.Form, r.PostForm = nil, nil
+	r.cookies.reset()
 	r.pattern = ""
 	clear(r.pathValues)
 	r.pathValues = r.pathValues[:0]
@@ -227,7 +252,8 @@ func (r *Request) reset() {
 
 // Clone returns a deep copy of r, sharing no memory with it, that stays
 // valid after the handler returns. The Body is not copied: the clone's Body
-// is nil.
+// is nil. The MultipartForm is shared, as net/http's Clone does: its
+// files are removed when the original's handler returns.
 func (r *Request) Clone() *Request {
 	c := &Request{
 		Method:        r.Method,
@@ -242,6 +268,9 @@ func (r *Request) Clone() *Request {
 		Close:         r.Close,
 		ctx:           r.Context(),
 		pattern:       r.pattern,
+		Form:          cloneValues(r.Form),
+		PostForm:      cloneValues(r.PostForm),
+		MultipartForm: r.MultipartForm,
 	}
 	c.URL = URL{
 		Scheme:   clone(r.URL.Scheme),

@@ -41,14 +41,14 @@ const (
 var ErrServerClosed = errors.New("turbohttp: Server closed")
 
 // A Server serves HTTP on the connections it accepts. Its fields must not be
-// changed once it serves. The zero value serves DefaultServeMux-less: set
-// Handler.
+// changed once it serves. The zero value serves DefaultServeMux.
 type Server struct {
 	// Addr is the TCP address ListenAndServe listens on, ":http" (or
 	// ":https") when empty.
 	Addr string
 
-	// Handler answers every request. Required.
+	// Handler answers every request; nil means DefaultServeMux, which
+	// Serve then sets here.
 	Handler Handler
 
 	// TLSConfig is cloned by ServeTLS and ListenAndServeTLS; nil means a
@@ -235,9 +235,11 @@ func ListenAndServe(addr string, handler Handler) error {
 // descriptors, are logged and retried with a backoff from 5 ms doubling up
 // to 1 s. Serve closes ln when it returns.
 func (srv *Server) Serve(ln net.Listener) error {
+	srv.mu.Lock()
 	if srv.Handler == nil {
-		return errors.New("turbohttp: Server.Handler is nil")
+		srv.Handler = DefaultServeMux // before any connection reads it
 	}
+	srv.mu.Unlock()
 	ln = &onceCloseListener{Listener: ln}
 	defer ln.Close()
 	if !srv.trackListener(&ln, true) {

@@ -218,11 +218,15 @@ func (t *Transport) Do(req *Request, resp *Response) error {
 	}
 	body := req.Body
 	fresh := false
+	trace := ContextClientTrace(ctx)
 	for {
+		trace.getConn(req)
 		pc, err := t.getConn(ctx, &cm, fresh)
 		if err != nil {
 			return err
 		}
+		pc.trace = trace
+		trace.gotConn(pc)
 		pool := pc.pool
 		retry, err := pc.roundTrip(ctx, req, body, resp)
 		if err == nil {

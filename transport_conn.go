@@ -51,6 +51,7 @@ type persistConn struct {
 	stopCancel func() bool
 	cancelFn   func() // made once: sets the deadline to the past
 	cancelled  atomic.Bool
+	trace      *ClientTrace // of the current exchange; nil when untraced
 	// spare is a respBody handed back by Close, reused by the next
 	// exchange (maybe on another goroutine, hence atomic).
 	spare atomic.Pointer[respBody]
@@ -223,7 +224,9 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 	} else if body != nil {
 		pc.closing = true // the server may still expect the body
 	}
-	if err := pc.bw.Flush(); err != nil {
+	err := pc.bw.Flush()
+	pc.trace.wroteRequest(err)
+	if err != nil {
 		return pc.earlyResponse(m, req, resp, gzip, err)
 	}
 	n, err := pc.readFinalHead(m, req)
@@ -480,7 +483,10 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 func (pc *persistConn) readHead(m string) (int, error) {
 	for {
 		buf, _ := pc.br.Peek(pc.br.Buffered())
-		pc.answered = pc.answered || len(buf) > 0
+		if !pc.answered && len(buf) > 0 {
+			pc.answered = true
+			pc.trace.gotFirstByte()
+		}
 		n, err := h1.ParseResponse(buf, m, &pc.head, &pc.lim)
 		if err != h1.ErrIncomplete {
 			return n, err

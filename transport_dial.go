@@ -51,7 +51,7 @@ func (t *Transport) dialFor(ctx context.Context, p *hostPool) (net.Conn, error) 
 	if err != nil || !p.https {
 		return c, err
 	}
-	return t.handshake(ctx, c, p.addr)
+	return t.handshakeTraced(ctx, c, p.addr)
 }
 
 // dialTLSHook dials through DialTLSContext and completes the handshake of
@@ -72,6 +72,9 @@ func (t *Transport) dialTLSHook(ctx context.Context, addr string) (net.Conn, err
 
 // dial opens a TCP connection to addr.
 func (t *Transport) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if ct := ContextClientTrace(ctx); ct.tracesDial() {
+		return t.dialTraced(ctx, ct, addr)
+	}
 	if t.DialContext != nil {
 		return t.DialContext(ctx, "tcp", addr)
 	}

@@ -124,7 +124,7 @@ func (t *Transport) dialProxy(ctx context.Context, p *hostPool) (net.Conn, error
 	if !p.https {
 		return c, nil
 	}
-	return t.handshake(ctx, c, p.addr)
+	return t.handshakeTraced(ctx, c, p.addr)
 }
 
 // withDeadline runs f with c's deadline tied to ctx, and clears it after.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -51,14 +52,9 @@ func BenchmarkNetHTTPServeMuxPipelined(b *testing.B) {
 }
 
 func startNetHTTP(b *testing.B) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := &http.Server{Handler: benchMux()}
-	go srv.Serve(ln)
-	b.Cleanup(func() { srv.Close() })
-	return ln.Addr().String()
+	ts := httptest.NewServer(benchMux())
+	b.Cleanup(ts.Close)
+	return ts.Listener.Addr().String()
 }
 
 // benchRaw sends benchRequest over one connection, depth requests per

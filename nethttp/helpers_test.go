@@ -2,58 +2,34 @@ package nethttp
 
 import (
 	"bufio"
-	"context"
-	"crypto/tls"
-	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"turbohttp"
+	"turbohttp/turbotest"
 )
 
-// startServer serves h through the adapter on a loopback listener for
-// the duration of the test and returns its address.
+// startServer serves h through the adapter on a test server, closed at
+// the end of the test, and returns its address. configure may change the
+// server before it starts.
 func startServer(t testing.TB, h http.Handler, configure ...func(*turbohttp.Server)) string {
 	t.Helper()
-	return serve(t, &turbohttp.Server{Handler: Handler(h)}, configure, nil)
+	return serveNative(t, Handler(h), configure...)
 }
 
-// startTLSServer is startServer over TLS with cert.
-func startTLSServer(t testing.TB, h http.Handler, cert tls.Certificate) string {
-	t.Helper()
-	srv := &turbohttp.Server{Handler: Handler(h), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
-	return serve(t, srv, nil, func(ln net.Listener) error { return srv.ServeTLS(ln, "", "") })
-}
-
-func serve(t testing.TB, srv *turbohttp.Server, configure []func(*turbohttp.Server), run func(net.Listener) error) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+// serveNative is startServer for a native handler.
+func serveNative(t testing.TB, h turbohttp.Handler, configure ...func(*turbohttp.Server)) string {
+	ts := turbotest.NewUnstartedServer(h)
 	for _, f := range configure {
-		f(srv)
+		f(ts.Config)
 	}
-	if run == nil {
-		run = srv.Serve
-	}
-	done := make(chan error, 1)
-	go func() { done <- run(ln) }()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
-		if err := <-done; !errors.Is(err, turbohttp.ErrServerClosed) {
-			t.Errorf("Serve returned %v", err)
-		}
-	})
-	return ln.Addr().String()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts.Listener.Addr().String()
 }
 
 // newClient returns a net/http client whose idle connections are closed

@@ -11,10 +11,10 @@ import (
 // helloServer serves "Hello, World!" with our native Server, the same for
 // every client benchmark.
 func helloServer(t testing.TB) string {
-	return "http://" + serve(t, &turbohttp.Server{Handler: turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+	return "http://" + serveNative(t, turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteString("Hello, World!")
-	})}, nil, nil) + "/hello"
+	})) + "/hello"
 }
 
 // BenchmarkRoundTripper measures a GET through net/http's Client over our

@@ -181,11 +181,11 @@ func TestRoundTripperTLS(t *testing.T) {
 }
 
 func TestRoundTripperOurServer(t *testing.T) {
-	addr := serve(t, &turbohttp.Server{Handler: turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+	addr := serveNative(t, turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
 		b, _ := io.ReadAll(r.Body)
 		w.Header().Set("Content-Type", "text/plain")
 		fmt.Fprintf(w, "%s %s %s", r.Method, r.URL.Path, b)
-	})}, nil, nil)
+	}))
 	c := rtClient(t, nil)
 	for i := range 3 {
 		resp, body := do(t, c, "PUT", "http://"+addr+"/ours", "n"+strconv.Itoa(i))

@@ -10,8 +10,6 @@ import (
 	"flag"
 	"io"
 	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"turbohttp"
+	"turbohttp/turbotest"
 )
 
 // runCmd runs the command line args in-process.
@@ -178,14 +177,14 @@ func TestGetIncludeAndHead(t *testing.T) {
 // redirector answers /to with a 302 to its "u" query parameter and /loop
 // with a redirect to itself.
 func redirector(t *testing.T) string {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.URL.Path {
+	srv := turbotest.NewServer(turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+		switch string(r.URL.Path) {
 		case "/to":
-			http.Redirect(w, r, r.URL.Query().Get("u"), http.StatusFound)
+			turbohttp.Redirect(w, r, r.FormValue("u"), turbohttp.StatusFound)
 		case "/loop":
-			http.Redirect(w, r, "/loop", http.StatusFound)
+			turbohttp.Redirect(w, r, "/loop", turbohttp.StatusFound)
 		default:
-			http.NotFound(w, r)
+			turbohttp.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
@@ -222,13 +221,29 @@ func TestGetRedirects(t *testing.T) {
 	}
 }
 
+// stalledServer returns the URL of a test server that answers nothing
+// until the test ends (or its client goes away), for timeouts that must
+// fire whatever the load of the machine.
+func stalledServer(t *testing.T) string {
+	release := make(chan struct{})
+	srv := turbotest.NewServer(turbohttp.HandlerFunc(func(w turbohttp.ResponseWriter, r *turbohttp.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) }) // runs first
+	return srv.URL + "/"
+}
+
 func TestGetMaxTime(t *testing.T) {
-	base, _ := serveURLs(t)
-	code, out, errOut := runCmd(t, "get", "--max-time", "0.2", base+"delay/2000")
+	stalled := stalledServer(t)
+	code, out, errOut := runCmd(t, "get", "--max-time", "0.2", stalled)
 	if code != exitTimeout || out != "" || !strings.Contains(errOut, "(28)") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	code, _, _ = runCmd(t, "get", "-m", "200ms", base+"delay/2000")
+	code, _, _ = runCmd(t, "get", "-m", "200ms", stalled)
 	if code != exitTimeout {
 		t.Fatalf("-m 200ms: exit %d", code)
 	}

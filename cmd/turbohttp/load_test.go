@@ -87,9 +87,8 @@ func TestLoadDuration(t *testing.T) {
 		t.Fatalf("summary %+v", s)
 	}
 	// Requests in flight when -d ends are cut off, not waited for: none of
-	// these can be answered within the run. (The server does not notice
-	// the closed connections, so its shutdown waits for the delays.)
-	s = runLoadJSON(t, "-d", "300ms", "-c", "3", base+"delay/2000")
+	// these is ever answered.
+	s = runLoadJSON(t, "-d", "300ms", "-c", "3", stalledServer(t))
 	if s.Responses != 0 || s.Errors != 0 || s.Aborted != 3 {
 		t.Fatalf("cut off: %+v", s)
 	}
@@ -108,8 +107,7 @@ func TestLoadRefused(t *testing.T) {
 }
 
 func TestLoadTimeout(t *testing.T) {
-	base, _ := serveURLs(t)
-	s := runLoadJSON(t, "-n", "2", "-c", "1", "--timeout", "100ms", base+"delay/1000")
+	s := runLoadJSON(t, "-n", "2", "-c", "1", "--timeout", "100ms", stalledServer(t))
 	if s.Errors != 2 || s.ErrorKinds[0].Kind != "timeout" {
 		t.Fatalf("summary %+v", s)
 	}

@@ -16,15 +16,24 @@ import (
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+// syncBuffer is a bytes.Buffer safe for one writer and one reader. When
+// made with a wrote channel, every Write signals it (without blocking, so
+// a reader that was not waiting sees the next one).
 type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
+	mu    sync.Mutex
+	b     bytes.Buffer
+	wrote chan struct{}
 }
 
 func (s *syncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.wrote != nil {
+		select {
+		case s.wrote <- struct{}{}:
+		default:
+		}
+	}
 	return s.b.Write(p)
 }
 
@@ -39,7 +48,7 @@ func (s *syncBuffer) String() string {
 func startServe(t *testing.T, cfg serveConfig) []string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	stdout, stderr := syncBuffer{wrote: make(chan struct{}, 1)}, syncBuffer{}
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, cfg, &stdout, &stderr) }()
 	t.Cleanup(func() {
@@ -54,7 +63,6 @@ func startServe(t *testing.T, cfg serveConfig) []string {
 			want++
 		}
 	}
-	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var urls []string
 		sc := bufio.NewScanner(strings.NewReader(stdout.String()))
@@ -66,17 +74,21 @@ func startServe(t *testing.T, cfg serveConfig) []string {
 		if len(urls) == want {
 			return urls
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve printed %q; stderr %q", stdout.String(), stderr.String())
+		// Wait for serve to print more, or to fail; a serve that does
+		// neither hangs the test until it times out.
+		select {
+		case <-stdout.wrote:
+		case err := <-done:
+			done <- err // for the cleanup
+			t.Fatalf("serve returned %v early; printed %q; stderr %q", err, stdout.String(), stderr.String())
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 
 func client(t *testing.T) *http.Client {
 	tr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	return &http.Client{Transport: tr}
 }
 
 func get(t *testing.T, c *http.Client, method, url, body string, header ...string) (*http.Response, string) {
