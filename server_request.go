@@ -28,6 +28,9 @@ func (c *conn) serveRequest(n int) bool {
 		return false
 	}
 	if c.hijacked {
+		// the handler has returned: its context ends and its temporary
+		// files go, as for any other request (the connection is its own)
+		c.req.endContext()
 		return false
 	}
 	if c.watch.stop() {

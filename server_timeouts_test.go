@@ -338,3 +338,28 @@ func TestServerHalfClosesAfterRefusal(t *testing.T) {
 		t.Fatalf("upload write after the refusal: %v; want it read and discarded", err)
 	}
 }
+
+// A handler that hijacked its connection has its request's context
+// cancelled when it returns, like any other (net/http does the same).
+func TestServerHijackedRequestContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctxs := make(chan context.Context, 1)
+		_, ln := startMemServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+			ctx := r.Context()
+			conn, _, err := w.(Hijacker).Hijack()
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			conn.Close()
+			ctxs <- ctx
+		}))
+		c := ln.dial(t)
+		sendGet(c, "/")
+		ctx := <-ctxs
+		synctest.Wait() // the handler has returned
+		if ctx.Err() == nil {
+			t.Error("the context of a hijacked request lives on after its handler returned")
+		}
+	})
+}
