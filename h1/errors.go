@@ -50,6 +50,7 @@ var (
 	ErrBadVersion       = newError(400, "malformed HTTP version")
 	ErrVersion          = newError(505, "HTTP version not supported")
 	ErrBadStatusLine    = newError(400, "malformed status line")
+	ErrBadStatusCode    = newError(400, "status code outside 100-599")
 	ErrLeadingEmptyLine = newError(400, "too many empty lines before the request line")
 )
 
@@ -59,6 +60,7 @@ var (
 	ErrTooManyFields    = newError(431, "too many header fields")
 	ErrBadFieldName     = newError(400, "invalid header field name")
 	ErrSpaceBeforeColon = newError(400, "whitespace between field name and colon")
+	ErrMissingColon     = newError(400, "header field line without a colon")
 	ErrBadFieldValue    = newError(400, "invalid byte in header field value")
 	ErrObsFold          = newError(400, "obsolete line folding")
 	ErrBareCR           = newError(400, "CR not followed by LF")
