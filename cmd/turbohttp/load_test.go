@@ -289,11 +289,12 @@ func TestLoadInterrupted(t *testing.T) {
 	}
 }
 
-// TestLoadStatusOutOfRange: a status code past maxStatus counts under 0.
+// TestLoadStatusOutOfRange: a status code past 599 is a malformed
+// response (the Transport refuses it), counted as an error of that kind.
 func TestLoadStatusOutOfRange(t *testing.T) {
 	url := cannedServer(t, "HTTP/1.1 799 Odd\r\nContent-Length: 2\r\n\r\nok")
 	s := runLoadJSON(t, "-n", "5", "-c", "1", url)
-	if s.Status["0"] != 5 || s.Responses != 5 || s.BodyBytes != 10 {
+	if s.Errors != 5 || s.Responses != 0 || len(s.ErrorKinds) != 1 || s.ErrorKinds[0].Kind != "malformed" {
 		t.Fatalf("summary %+v", s)
 	}
 }
