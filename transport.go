@@ -48,6 +48,13 @@ type Transport struct {
 	// not used for them.
 	DialTLSContext func(ctx context.Context, network, addr string) (net.Conn, error)
 
+	// DialTimeout bounds a dial: the TCP connection, and through a proxy
+	// its handshake too. A dial does not end with the request that started
+	// it (its connection serves the next request; see hostPool), so this
+	// and TLSHandshakeTimeout are what bound it. Zero means
+	// DefaultDialTimeout, negative none (DialContext's own limits apply).
+	DialTimeout time.Duration
+
 	// TLSClientConfig configures TLS; nil means the defaults. It is
 	// cloned per connection; ServerName defaults to the host, and ALPN
 	// offers only http/1.1.
@@ -128,8 +135,8 @@ const (
 	DefaultExpectContinueTimeout  = 1 * time.Second
 	DefaultMaxResponseHeaderBytes = 1 << 20
 	DefaultMaxInterimResponses    = 10
-	// defaultDialTimeout bounds a dial by the default dialer.
-	defaultDialTimeout = 30 * time.Second
+	// DefaultDialTimeout bounds a dial; see Transport.DialTimeout.
+	DefaultDialTimeout = 30 * time.Second
 )
 
 // DefaultTransport is the Transport of the zero Client. It reads its proxy
@@ -324,6 +331,10 @@ func (t *Transport) CloseIdleConnections() {
 	for _, pc := range closing {
 		pc.close()
 	}
+}
+
+func (t *Transport) dialTimeout() time.Duration {
+	return orDefault(t.DialTimeout, DefaultDialTimeout)
 }
 
 func (t *Transport) maxIdleConns() int { return limitOr(t.MaxIdleConns, DefaultMaxIdleConns) }

@@ -43,7 +43,8 @@ type persistConn struct {
 	trailers []h1.Field // request trailers, converted for the writer
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
-	reused   bool     // served an exchange before the current one
+	reused   bool     // sat idle or served another exchange before this one
+	used     bool     // has carried an exchange
 	answered bool     // a byte of a response arrived in the current exchange
 	closing  bool     // must close after the current exchange
 	// stopCancel unregisters the context.AfterFunc of the current
@@ -144,7 +145,7 @@ func (pc *persistConn) quiet() bool {
 // an error, as another caller may hold it. On success resp.Body owns the
 // connection until the body ends.
 func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) (retry bool, err error) {
-	pc.w.n, pc.w.err, pc.answered = 0, nil, false
+	pc.w.n, pc.w.err, pc.answered, pc.used = 0, nil, false, true
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {

@@ -482,6 +482,8 @@ func TestPoolStress(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Dials whose requesters went elsewhere end on their own.
+	waitFor(t, "dials settled", func() bool { s := tr.HostStats(addr); return s.InUse == 0 })
 	s := tr.HostStats(addr)
 	if s.InUse != 0 || s.Waiting != 0 || s.Open != s.Idle || s.Open > 4 {
 		t.Fatalf("pool books do not balance: %+v", s)
