@@ -44,6 +44,10 @@ type persistConn struct {
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
 	reused   bool     // sat idle or served another exchange before this one
+	// bodyOwned: the request body streams from a writer goroutine in
+	// the current exchange (see transport_duplex.go), which owns it.
+	bodyOwned bool
+	up        upload
 	used     bool     // has carried an exchange
 	answered bool     // a byte of a response arrived in the current exchange
 	closing  bool     // must close after the current exchange
@@ -145,7 +149,7 @@ func (pc *persistConn) quiet() bool {
 // an error, as another caller may hold it. On success resp.Body owns the
 // connection until the body ends.
 func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) (retry bool, err error) {
-	pc.w.n, pc.w.err, pc.answered, pc.used = 0, nil, false, true
+	pc.w.n, pc.w.err, pc.answered, pc.used, pc.bodyOwned = 0, nil, false, true, false
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
@@ -155,12 +159,13 @@ func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Read
 		pc.stopCancel = context.AfterFunc(ctx, pc.cancelFn)
 	}
 	err = pc.exchange(req, body, resp)
-	if closer, ok := body.(io.Closer); ok && body != nil {
+	if closer, ok := body.(io.Closer); ok && body != nil && !pc.bodyOwned {
 		closer.Close()
 	}
 	if err != nil {
+		pc.stopUpload()
 		pc.endCancel()
-		err = pc.mapError(ctx, err)
+		err = sideError(ctx, pc.mapError(ctx, err))
 		retry = pc.retryable(ctx, req, err)
 		pc.t.releaseConn(pc)
 		return retry, err
@@ -193,6 +198,20 @@ func (pc *persistConn) mapError(ctx context.Context, err error) error {
 	return err
 }
 
+// sideError marks an error of Do that is neither the context's, nor a
+// malformed response, nor a *RequestWriteError, nor one of the Transport's
+// own, as a *ResponseReadError: it says which side of the exchange failed.
+func sideError(ctx context.Context, err error) error {
+	var we *RequestWriteError
+	var me *MalformedResponseError
+	switch {
+	case err == ctx.Err(), errors.As(err, &we), errors.As(err, &me), err == ErrResponseHeaderTimeout,
+		err == ErrTooManyInterimResponses, err == ErrUnexpectedUpgrade:
+		return err
+	}
+	return &ResponseReadError{Err: err}
+}
+
 // setReadDeadline sets a read deadline without losing a cancellation that
 // raced with it.
 func (pc *persistConn) setReadDeadline(t time.Time) {
@@ -208,7 +227,7 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 	length := bodyLength(req, body, m)
 	gzip := pc.t.wantGzip(req, m)
 	if err := pc.writeHead(req, m, length, gzip); err != nil {
-		return err
+		return &RequestWriteError{Err: err}
 	}
 	sendBody := body != nil
 	if sendBody && expects100(req) {
@@ -217,15 +236,18 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 			return err
 		}
 	}
+	if sendBody && streamsBody(length) {
+		return pc.exchangeDuplex(req, body, resp, m, length, gzip)
+	}
 	if sendBody {
 		if err := pc.writeBody(req, body, length); err != nil {
-			return pc.earlyResponse(m, req, resp, gzip, err)
+			return pc.earlyResponse(m, req, resp, gzip, &RequestWriteError{Err: err})
 		}
 	} else if body != nil {
 		pc.closing = true // the server may still expect the body
 	}
 	if err := pc.bw.Flush(); err != nil {
-		return pc.earlyResponse(m, req, resp, gzip, err)
+		return pc.earlyResponse(m, req, resp, gzip, &RequestWriteError{Err: err})
 	}
 	n, err := pc.readFinalHead(m, req)
 	if err != nil {
@@ -459,7 +481,7 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 		return true, nil
 	}
 	if err := pc.bw.Flush(); err != nil {
-		return false, err
+		return false, &RequestWriteError{Err: err}
 	}
 	pc.setReadDeadline(time.Now().Add(timeout))
 	defer pc.setReadDeadline(time.Time{})
@@ -506,6 +528,12 @@ func (pc *persistConn) readFinalHead(m string, req *Request) (int, error) {
 		pc.setReadDeadline(time.Now().Add(d))
 		defer pc.setReadDeadline(time.Time{})
 	}
+	return pc.readInterim(m, req)
+}
+
+// readInterim is readFinalHead without its deadline: a read timeout is
+// ErrResponseHeaderTimeout unless the exchange was cancelled.
+func (pc *persistConn) readInterim(m string, req *Request) (int, error) {
 	maxInterim := pick(pc.t.MaxInterimResponses, DefaultMaxInterimResponses)
 	for interim := 0; ; interim++ {
 		n, err := pc.readHead(m)
@@ -599,6 +627,9 @@ func (pc *persistConn) retryable(ctx context.Context, req *Request, err error) b
 	if !pc.reused || pc.answered || !pc.quiet() || ctx.Err() != nil || errors.Is(err, ErrBodyLength) {
 		return false
 	}
+	if pc.bodyOwned && !pc.uploadFinished() {
+		return false // the writer still owns the counters below
+	}
 	var me *MalformedResponseError
 	if errors.As(err, &me) || err == ErrTooManyInterimResponses || err == ErrUnexpectedUpgrade || err == ErrResponseHeaderTimeout {
 		return false
@@ -651,6 +682,9 @@ func (rb *respBody) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		rb.finish(true)
 	case err != nil:
+		if werr := rb.pc.uploadErr(); werr != nil {
+			err = werr // the upload failed first and cut the response off
+		}
 		err = rb.pc.mapError(rb.resp.Request.Context(), err)
 		rb.finish(false)
 		rb.err = err
@@ -694,6 +728,7 @@ func (rb *respBody) finish(ok bool) {
 			rb.resp.Trailer.AddBytes(f.Name, f.Value)
 		}
 	}
+	ok = pc.endUpload(ok)
 	if !pc.endCancel() || !ok {
 		pc.t.releaseConn(pc)
 		return

@@ -318,7 +318,8 @@ func TestResponseTruncatedHead(t *testing.T) {
 	tr := &Transport{}
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nContent-Le\x00close")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
-	if err != io.ErrUnexpectedEOF {
+	var re *ResponseReadError
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &re) {
 		t.Fatalf("got %v", err)
 	}
 }
