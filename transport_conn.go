@@ -39,7 +39,6 @@ type persistConn struct {
 	body     h1.BodyReader
 	gz       gzipBody
 	cw       h1.ChunkedWriter
-	chunkBuf []byte     // read buffer for chunked request bodies
 	trailers []h1.Field // request trailers, converted for the writer
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
@@ -76,7 +75,6 @@ var aLongTimeAgo = time.Unix(1, 0)
 const (
 	clientReadBufSize  = 4 << 10
 	clientWriteBufSize = 4 << 10
-	chunkBufSize       = 8 << 10
 )
 
 func newPersistConn(t *Transport, p *hostPool, c net.Conn) *persistConn {
@@ -409,11 +407,13 @@ func (pc *persistConn) absoluteForm() bool {
 	return p.proxy != nil && !p.https && (p.proxy.Scheme == "http" || p.proxy.Scheme == "https")
 }
 
-// writeBody writes the request body, framed by length.
+// maxEmptyReads is how many reads in a row may return nothing before a
+// request body is deemed stuck (io.ErrNoProgress).
+const maxEmptyReads = 100
+
+// writeBody writes a request body of known length inline, through the
+// write buffer (bodies that stream go through writeUpload instead).
 func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) error {
-	if length == h1.Chunked {
-		return pc.writeChunked(req, body)
-	}
 	left := length
 	for zeros := 0; left > 0; {
 		if pc.bw.Available() == 0 {
@@ -433,7 +433,7 @@ func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) err
 		}
 		if zeros = zeros + 1; n > 0 {
 			zeros = 0
-		} else if zeros > 100 {
+		} else if zeros > maxEmptyReads {
 			return io.ErrNoProgress
 		}
 	}
@@ -445,15 +445,13 @@ func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) err
 
 // writeChunked writes a body of unknown length in chunks, then the
 // request's trailers.
-func (pc *persistConn) writeChunked(req *Request, body io.Reader) error {
-	if pc.chunkBuf == nil {
-		pc.chunkBuf = make([]byte, chunkBufSize)
-	}
+// buf is the read buffer.
+func (pc *persistConn) writeChunked(req *Request, body io.Reader, buf []byte) error {
 	pc.cw.Reset(pc.bw)
 	for {
-		n, err := body.Read(pc.chunkBuf)
+		n, err := body.Read(buf)
 		if n > 0 {
-			if _, werr := pc.cw.Write(pc.chunkBuf[:n]); werr != nil {
+			if _, werr := pc.cw.Write(buf[:n]); werr != nil {
 				return werr
 			}
 		}

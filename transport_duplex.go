@@ -145,10 +145,24 @@ func (pc *persistConn) exchangeDuplex(req *Request, body io.Reader, resp *Respon
 	return pc.setResponse(req, resp, n, gzip)
 }
 
+// uploadBufSize is the size of the read buffer of a streamed body, borrowed
+// from uploadBufs for the upload: writes of this size reach the connection
+// directly, not through the 4 KiB write buffer.
+const uploadBufSize = 32 << 10
+
+var uploadBufs = sync.Pool{New: func() any { return new([uploadBufSize]byte) }}
+
 // writeUpload is the writer goroutine: it writes the head already buffered
 // and the body, then reports to the caller.
 func (pc *persistConn) writeUpload(req *Request, body io.Reader, length int64) {
-	err := pc.writeBody(req, body, length)
+	buf := uploadBufs.Get().(*[uploadBufSize]byte)
+	var err error
+	if length == h1.Chunked {
+		err = pc.writeChunked(req, body, buf[:])
+	} else {
+		err = pc.copyBody(body, length, buf[:])
+	}
+	uploadBufs.Put(buf)
 	if err == nil {
 		err = pc.bw.Flush()
 	}
@@ -174,6 +188,34 @@ func (pc *persistConn) writeUpload(req *Request, body io.Reader, length int64) {
 	}
 	up.mu.Unlock()
 	up.done <- err
+}
+
+// copyBody writes length bytes of body through buf: ErrBodyLength if it
+// ends early or goes on past length, io.ErrNoProgress if its Read keeps
+// returning nothing.
+func (pc *persistConn) copyBody(body io.Reader, length int64, buf []byte) error {
+	left := length
+	for zeros := 0; left > 0; {
+		n, err := body.Read(buf[:min(int64(len(buf)), left)])
+		if _, werr := pc.bw.Write(buf[:n]); werr != nil {
+			return werr
+		}
+		left -= int64(n)
+		if err == io.EOF && left > 0 {
+			return ErrBodyLength
+		} else if err != nil && err != io.EOF {
+			return err
+		}
+		if zeros = zeros + 1; n > 0 {
+			zeros = 0
+		} else if zeros > maxEmptyReads {
+			return io.ErrNoProgress
+		}
+	}
+	if n, _ := body.Read(buf[:1]); n > 0 {
+		return ErrBodyLength
+	}
+	return nil
 }
 
 // headDone marks the end of the caller's reading of the final head (or its
