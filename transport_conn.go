@@ -47,9 +47,9 @@ type persistConn struct {
 	// the current exchange (see transport_duplex.go), which owns it.
 	bodyOwned bool
 	up        upload
-	used     bool     // has carried an exchange
-	answered bool     // a byte of a response arrived in the current exchange
-	closing  bool     // must close after the current exchange
+	used      bool // has carried an exchange
+	answered  bool // a byte of a response arrived in the current exchange
+	closing   bool // must close after the current exchange
 	// stopCancel unregisters the context.AfterFunc of the current
 	// exchange; nil when the context cannot be cancelled.
 	stopCancel func() bool
