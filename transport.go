@@ -16,11 +16,18 @@ import (
 
 // Transport is an HTTP/1.1 client with a connection pool. The caller's
 // goroutine writes each request and reads its response: there is no
-// goroutine per connection and no channel hand-off per request. Idle
-// connections are kept per key (scheme, host, port and proxy) on a LIFO
-// stack, so the most recently used one serves the next request; a
-// connection goes back to its stack only once its response body has been
-// read to its end (or closed early with its rest already buffered).
+// goroutine per connection and no channel hand-off per request. Only a
+// request body that must stream (of unknown length, or longer than 64 KiB)
+// is written by a second goroutine while the response is read, so that a
+// server answering as it reads (an echo, an early 413) cannot deadlock the
+// exchange; see transport_duplex.go. Idle connections are kept per key
+// (scheme, host, port and proxy) on a LIFO stack, so the most recently
+// used one serves the next request; a connection goes back to its stack
+// only once its response body has been read to its end (or closed early
+// with its rest already buffered) and its request body was sent in full.
+// A request that finds no idle connection waits for whichever comes
+// first: a connection another request releases, or the one dialed for it
+// (see hostPool).
 //
 // Before an idle connection is reused it is checked without blocking (on
 // Linux one recvfrom with MSG_PEEK|MSG_DONTWAIT, about a microsecond and no
@@ -208,8 +215,17 @@ func (e timeoutError) Temporary() bool { return true }
 // cancel the request's context.
 //
 // req.Context() bounds every stage: the wait for a connection, dialing,
-// TLS, writing, the wait for the head and the reading of the body. A
-// request cancelled after a connection was taken closes that connection.
+// TLS, writing, the wait for the head and the reading of the body. A dial
+// the request started goes on after it gives up (its connection serves the
+// next request), bounded by DialTimeout and TLSHandshakeTimeout. A request
+// cancelled after a connection was taken closes that connection.
+//
+// A body that streams (chunked, or over 64 KiB) may still be read after
+// Do returns, while the response body is read; req and its Body must not
+// be changed or reused until the response body has ended or been closed.
+// Failures say which side failed: *RequestWriteError (writing the request,
+// its body included) or *ResponseReadError (reading the response), besides
+// *MalformedResponseError and the context's error.
 // A request refused for its own content (ErrInvalidMethod,
 // ErrInvalidHost, ErrInvalidHeaderName, ErrInvalidHeaderValue, ErrBadURL)
 // sends nothing.

@@ -19,7 +19,10 @@ import (
 // persistConn is one client connection. It carries one exchange at a time,
 // driven by the goroutine that took it from the pool: that goroutine
 // writes the request, reads the head and (through respBody) the body, and
-// gives the connection back at the body's end. Nothing else runs on it.
+// gives the connection back at the body's end. The one exception is a body
+// that streams (see transport_duplex.go): a writer goroutine then owns the
+// write side (w, bw, cw, trailers, one) from the head's writing until it
+// reports through up, while the caller reads.
 type persistConn struct {
 	t    *Transport
 	pool *hostPool
@@ -43,13 +46,13 @@ type persistConn struct {
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
 	reused   bool     // sat idle or served another exchange before this one
+	used     bool     // has carried an exchange
+	answered bool     // a byte of a response arrived in the current exchange
+	closing  bool     // must close after the current exchange
 	// bodyOwned: the request body streams from a writer goroutine in
-	// the current exchange (see transport_duplex.go), which owns it.
+	// the current exchange, which owns it (see transport_duplex.go).
 	bodyOwned bool
 	up        upload
-	used      bool // has carried an exchange
-	answered  bool // a byte of a response arrived in the current exchange
-	closing   bool // must close after the current exchange
 	// stopCancel unregisters the context.AfterFunc of the current
 	// exchange; nil when the context cannot be cancelled.
 	stopCancel func() bool

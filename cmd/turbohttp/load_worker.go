@@ -214,6 +214,36 @@ func (c *loadConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// SetDeadline, SetReadDeadline and SetWriteDeadline keep the end of the
+// run in force: once it has cut the connection off (loadConns.abort),
+// whatever deadline the Transport sets (an exchange's own timeouts clear
+// and move theirs) is replaced by one in the past, so an exchange cut off
+// cannot be revived and block the end of the run. The check follows the
+// set, so it cannot lose a race with abort.
+func (c *loadConn) SetDeadline(t time.Time) error {
+	err := c.Conn.SetDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
+func (c *loadConn) SetReadDeadline(t time.Time) error {
+	err := c.Conn.SetReadDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetReadDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
+func (c *loadConn) SetWriteDeadline(t time.Time) error {
+	err := c.Conn.SetWriteDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetWriteDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
 func (c *loadConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 {
