@@ -175,7 +175,8 @@ func (r *loadRun) dial(ctx context.Context, network, addr string) (net.Conn, err
 	if err != nil {
 		return nil, err
 	}
-	lc := &loadConn{Conn: c, r: r, starting: true}
+	lc := &loadConn{Conn: c, r: r}
+	lc.starting.Store(true)
 	if !r.conns.add(lc) {
 		c.Close()
 		return nil, errRunStopped
@@ -192,18 +193,22 @@ var errRunStopped = errors.New("load run stopped")
 // goes back to the pool only once its response was read, so the next
 // write after a read starts the next exchange. The deadline stays set
 // while the connection is idle; a connection idle past it is found
-// expired by the Transport's check and replaced.
+// expired by the Transport's check and replaced. A body that streams (-B
+// over 64 KiB) is written by the Transport's second goroutine while the
+// response is read, so reads and writes interleave: the deadline then
+// moves on at each write that follows response bytes, and --timeout bounds
+// the time an exchange makes no progress rather than its whole length.
 type loadConn struct {
 	net.Conn
 	r *loadRun
-	// starting: the next write starts an exchange. Owned by the
-	// goroutine holding the connection.
-	starting bool
+	// starting: the next write starts an exchange (or, for a streamed
+	// body, follows response bytes). Atomic: the Transport may read and
+	// write a connection from two goroutines.
+	starting atomic.Bool
 }
 
 func (c *loadConn) Write(p []byte) (int, error) {
-	if c.starting {
-		c.starting = false
+	if c.starting.Load() && c.starting.CompareAndSwap(true, false) {
 		if d := c.r.opts.timeout; d > 0 {
 			c.Conn.SetDeadline(time.Now().Add(d))
 		}
@@ -246,8 +251,8 @@ func (c *loadConn) SetWriteDeadline(t time.Time) error {
 
 func (c *loadConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
-		c.starting = true
+	if n > 0 && !c.starting.Load() {
+		c.starting.Store(true)
 	}
 	return n, err
 }
