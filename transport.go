@@ -222,7 +222,9 @@ func (e timeoutError) Temporary() bool { return true }
 //
 // A body that streams (chunked, or over 64 KiB) may still be read after
 // Do returns, while the response body is read; req and its Body must not
-// be changed or reused until the response body has ended or been closed.
+// be changed or reused until the response body has ended or been closed
+// (which waits for the writing to end; see transport_duplex.go). A body
+// that is an io.Closer is closed once written or when its upload stops.
 // Failures say which side failed: *RequestWriteError (writing the request,
 // its body included) or *ResponseReadError (reading the response), besides
 // *MalformedResponseError and the context's error.

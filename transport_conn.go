@@ -165,6 +165,7 @@ func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Read
 	}
 	if err != nil {
 		pc.stopUpload()
+		pc.joinUpload()
 		pc.endCancel()
 		err = sideError(ctx, pc.mapError(ctx, err))
 		retry = pc.retryable(ctx, req, err)

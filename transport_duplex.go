@@ -40,11 +40,13 @@ import (
 //     response the server may have sent first (within earlyResponseWait);
 //     without one, the caller gets the *RequestWriteError.
 //
-// The writer goroutine is owned by the exchange. It ends when the body is
-// written, or when stopUpload has moved the connection's write deadline
-// into the past and closed the body (if it is an io.Closer); a body whose
-// Read blocks and cannot be closed keeps it until that Read returns, and
-// the connection, already closed by then, is not reused.
+// The writer goroutine is owned by the exchange, which joins it before it
+// ends: before Do returns an error, and before the response body's end or
+// Close returns. It ends when the body is written, or when stopUpload has
+// moved the connection's write deadline into the past and closed the body
+// (if it is an io.Closer); a body whose Read blocks and cannot be closed
+// holds the join until that Read returns. So once the response body has
+// ended or been closed, the request and its body are the caller's again.
 
 // maxInlineBody is the longest body of known length written inline by the
 // caller before it reads the response (no second goroutine). Longer
@@ -68,10 +70,13 @@ func streamsBody(length int64) bool {
 type upload struct {
 	// done receives the writer's result once; made per exchange.
 	done chan error
-	// active: a writer was started in the current exchange and its result
-	// not yet collected. Owned by the caller.
+	// active: a writer was started in the current exchange and has not
+	// been joined (its result received from done). Owned by the caller.
 	active bool
-	body   io.Reader
+	// stopped: stopUpload ran in the current exchange. Owned by the
+	// caller.
+	stopped bool
+	body    io.Reader
 
 	mu sync.Mutex
 	// headRead: the caller is done with the final head (deadlines on
@@ -117,7 +122,7 @@ func (e *ResponseReadError) Unwrap() error { return e.Err }
 // body while this goroutine reads the response head.
 func (pc *persistConn) exchangeDuplex(req *Request, body io.Reader, resp *Response, m string, length int64, gzip bool) error {
 	up := &pc.up
-	up.done, up.active, up.body = make(chan error, 1), true, body
+	up.done, up.active, up.stopped, up.body = make(chan error, 1), true, false, body
 	up.headRead, up.finished, up.err, up.connErr = false, false, nil, false
 	up.stopOnce = sync.Once{}
 	pc.bodyOwned = true
@@ -262,14 +267,23 @@ func (pc *persistConn) collectUpload() error {
 	return err
 }
 
+// joinUpload waits for a writer that was started in this exchange to end,
+// so that the request and its body are the caller's again.
+func (pc *persistConn) joinUpload() {
+	if pc.up.active {
+		pc.collectUpload()
+	}
+}
+
 // stopUpload stops a writer still running: its writes fail at once and its
 // body is closed (if it is an io.Closer), which also ends a Read blocked
-// in a pipe. The connection must not be reused.
+// in a pipe. The connection must not be reused. The writer may still be
+// inside the body's Read; joinUpload waits for it.
 func (pc *persistConn) stopUpload() {
-	if !pc.up.active {
+	if !pc.up.active || pc.up.stopped {
 		return
 	}
-	pc.up.active = false
+	pc.up.stopped = true
 	pc.closing = true
 	pc.conn.SetWriteDeadline(aLongTimeAgo)
 	pc.closeUploadBody()
@@ -288,12 +302,13 @@ func (pc *persistConn) closeUploadBody() {
 // endUpload is called as the response body ends; ok reports a clean end.
 // It reports whether the connection may be reused: the upload finished
 // cleanly, waiting for it at most uploadWaitBeforeReuse. Otherwise the
-// upload is stopped.
+// upload is stopped. Either way the writer has ended when it returns (a
+// body whose Read blocks and is not an io.Closer is waited for).
 func (pc *persistConn) endUpload(ok bool) bool {
 	if !pc.up.active {
 		return ok
 	}
-	if ok {
+	if ok && !pc.up.stopped {
 		t := time.NewTimer(uploadWaitBeforeReuse)
 		select {
 		case err := <-pc.up.done:
@@ -304,5 +319,6 @@ func (pc *persistConn) endUpload(ok bool) bool {
 		}
 	}
 	pc.stopUpload()
+	pc.joinUpload()
 	return false
 }
