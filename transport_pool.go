@@ -93,6 +93,14 @@ func hasPort(host []byte) bool {
 // on its own goroutine, detached from the requester's cancellation and
 // bounded by DialTimeout and TLSHandshakeTimeout; its connection goes to
 // the first waiter, or to the idle stack when none is left.
+//
+// Everything a waiter is handed passes through three points, which is
+// where HTTP/2 connections will plug in: putConn (a connection, or for
+// HTTP/2 a stream slot, became free: serve the head of the queue, else
+// park it), connClosedLocked (a slot of MaxConnsPerHost became free: maybe
+// dial) and startDialsLocked (the one place that decides to dial, which
+// will also decide to share one dial among the first requests to a host
+// whose protocol is HTTP/2 or not yet known).
 type hostPool struct {
 	key   string
 	shown string // key with the proxy's password redacted, for Stats
@@ -220,9 +228,11 @@ func (t *Transport) forgetEmptyPoolsLocked() {
 }
 
 // getConn returns a connection for cm: the most recently used idle one
-// that is still healthy, unless fresh is set (a retry, which takes only a
-// newly dialed connection); else whichever comes first of a connection
-// released by another caller and one dialed for the queue (see hostPool).
+// that is still healthy, unless fresh is set (a retry after a reused
+// connection failed); else whichever comes first of a connection released
+// by another caller and one dialed for the queue (see hostPool). A
+// released connection has just carried an exchange to its end, so a retry
+// may take it as net/http's does.
 func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) (*persistConn, error) {
 	t.mu.Lock()
 	p := t.poolLocked(cm)
@@ -249,7 +259,7 @@ func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) 
 		}
 		t.connClosedLocked(p)
 	}
-	w := &wantConn{ch: make(chan connResult, 1), fresh: fresh, ctx: ctx}
+	w := &wantConn{ch: make(chan connResult, 1), ctx: ctx}
 	p.waiters.push(w)
 	t.startDialsLocked(p)
 	t.mu.Unlock()
@@ -343,7 +353,7 @@ func (t *Transport) putConn(pc *persistConn) {
 		return
 	}
 	t.mu.Lock()
-	if w := p.waiters.takeFor(pc.used); w != nil {
+	if w := p.waiters.pop(); w != nil {
 		if pc.used {
 			p.stats.Reuses++
 			pc.reused = true
@@ -451,8 +461,6 @@ func (t *Transport) countRetry(p *hostPool) {
 type wantConn struct {
 	ch  chan connResult
 	ctx context.Context // the requester's, for the values of its dial
-	// fresh takes only a newly dialed connection (a retry).
-	fresh bool
 	// dialing: a dial was started on its behalf. Guarded by Transport.mu.
 	dialing bool
 }
@@ -477,16 +485,15 @@ func (q *waitQueue) push(w *wantConn) {
 	q.q = append(q.q, w)
 }
 
-// takeFor removes and returns the first waiter that accepts a connection
-// (a used one is refused by fresh waiters), or nil.
-func (q *waitQueue) takeFor(used bool) *wantConn {
-	for i := q.head; i < len(q.q); i++ {
-		if w := q.q[i]; !used || !w.fresh {
-			q.remove(w)
-			return w
-		}
+// pop removes and returns the first waiter, or nil.
+func (q *waitQueue) pop() *wantConn {
+	if q.len() == 0 {
+		return nil
 	}
-	return nil
+	w := q.q[q.head]
+	q.q[q.head] = nil
+	q.head++
+	return w
 }
 
 // firstWithoutDial returns the first waiter no dial was started for.
