@@ -447,9 +447,8 @@ func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) err
 	return nil
 }
 
-// writeChunked writes a body of unknown length in chunks, then the
-// request's trailers.
-// buf is the read buffer.
+// writeChunked writes a body of unknown length in chunks read into buf,
+// then the request's trailers.
 func (pc *persistConn) writeChunked(req *Request, body io.Reader, buf []byte) error {
 	pc.cw.Reset(pc.bw)
 	for {
@@ -628,9 +627,6 @@ func (pc *persistConn) setResponse(req *Request, resp *Response, n int, gzip boo
 func (pc *persistConn) retryable(ctx context.Context, req *Request, err error) bool {
 	if !pc.reused || pc.answered || !pc.quiet() || ctx.Err() != nil || errors.Is(err, ErrBodyLength) {
 		return false
-	}
-	if pc.bodyOwned && !pc.uploadFinished() {
-		return false // the writer still owns the counters below
 	}
 	var me *MalformedResponseError
 	if errors.As(err, &me) || err == ErrTooManyInterimResponses || err == ErrUnexpectedUpgrade || err == ErrResponseHeaderTimeout {

@@ -252,14 +252,6 @@ func (pc *persistConn) uploadErr() error {
 	return nil
 }
 
-// uploadFinished reports whether the writer has finished; once it has,
-// the caller may read the connection's write counters.
-func (pc *persistConn) uploadFinished() bool {
-	pc.up.mu.Lock()
-	defer pc.up.mu.Unlock()
-	return pc.up.finished
-}
-
 // collectUpload waits for the writer and returns its error.
 func (pc *persistConn) collectUpload() error {
 	err := <-pc.up.done
