@@ -320,3 +320,25 @@ func TestDuplexSmallBodyInline(t *testing.T) {
 		}
 	})
 }
+
+// emptyReader returns no bytes and no error, forever.
+type emptyReader struct{}
+
+func (emptyReader) Read([]byte) (int, error) { return 0, nil }
+
+// TestBodyNoProgress: a body whose Read keeps returning nothing fails
+// after maxEmptyReads reads with io.ErrNoProgress, inline and streamed.
+func TestBodyNoProgress(t *testing.T) {
+	for _, n := range []int64{10, 1 << 20} {
+		t.Run(strconv.FormatInt(n, 10), func(t *testing.T) {
+			runBubble(t, func(t *testing.T) {
+				tr, _ := pipePeer(t, func(c net.Conn, br *bufio.Reader) { io.Copy(io.Discard, br) })
+				_, err := postBody(t, tr, emptyReader{}, n)
+				var we *RequestWriteError
+				if !errors.As(err, &we) || !errors.Is(err, io.ErrNoProgress) {
+					t.Fatalf("got %v", err)
+				}
+			})
+		})
+	}
+}
