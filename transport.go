@@ -16,11 +16,18 @@ import (
 
 // Transport is an HTTP/1.1 client with a connection pool. The caller's
 // goroutine writes each request and reads its response: there is no
-// goroutine per connection and no channel hand-off per request. Idle
-// connections are kept per key (scheme, host, port and proxy) on a LIFO
-// stack, so the most recently used one serves the next request; a
-// connection goes back to its stack only once its response body has been
-// read to its end (or closed early with its rest already buffered).
+// goroutine per connection and no channel hand-off per request. Only a
+// request body that must stream (of unknown length, or longer than 64 KiB)
+// is written by a second goroutine while the response is read, so that a
+// server answering as it reads (an echo, an early 413) cannot deadlock the
+// exchange; see transport_duplex.go. Idle connections are kept per key
+// (scheme, host, port and proxy) on a LIFO stack, so the most recently
+// used one serves the next request; a connection goes back to its stack
+// only once its response body has been read to its end (or closed early
+// with its rest already buffered) and its request body was sent in full.
+// A request that finds no idle connection waits for whichever comes
+// first: a connection another request releases, or the one dialed for it
+// (see hostPool).
 //
 // Before an idle connection is reused it is checked without blocking (on
 // Linux one recvfrom with MSG_PEEK|MSG_DONTWAIT, about a microsecond and no
@@ -47,6 +54,13 @@ type Transport struct {
 	// done on first use); TLSClientConfig and TLSHandshakeTimeout are then
 	// not used for them.
 	DialTLSContext func(ctx context.Context, network, addr string) (net.Conn, error)
+
+	// DialTimeout bounds a dial: the TCP connection, and through a proxy
+	// its handshake too. A dial does not end with the request that started
+	// it (its connection serves the next request; see hostPool), so this
+	// and TLSHandshakeTimeout are what bound it. Zero means
+	// DefaultDialTimeout, negative none (DialContext's own limits apply).
+	DialTimeout time.Duration
 
 	// TLSClientConfig configures TLS; nil means the defaults. It is
 	// cloned per connection; ServerName defaults to the host, and ALPN
@@ -128,8 +142,8 @@ const (
 	DefaultExpectContinueTimeout  = 1 * time.Second
 	DefaultMaxResponseHeaderBytes = 1 << 20
 	DefaultMaxInterimResponses    = 10
-	// defaultDialTimeout bounds a dial by the default dialer.
-	defaultDialTimeout = 30 * time.Second
+	// DefaultDialTimeout bounds a dial; see Transport.DialTimeout.
+	DefaultDialTimeout = 30 * time.Second
 )
 
 // DefaultTransport is the Transport of the zero Client. It reads its proxy
@@ -201,8 +215,19 @@ func (e timeoutError) Temporary() bool { return true }
 // cancel the request's context.
 //
 // req.Context() bounds every stage: the wait for a connection, dialing,
-// TLS, writing, the wait for the head and the reading of the body. A
-// request cancelled after a connection was taken closes that connection.
+// TLS, writing, the wait for the head and the reading of the body. A dial
+// the request started goes on after it gives up (its connection serves the
+// next request), bounded by DialTimeout and TLSHandshakeTimeout. A request
+// cancelled after a connection was taken closes that connection.
+//
+// A body that streams (chunked, or over 64 KiB) may still be read after
+// Do returns, while the response body is read; req and its Body must not
+// be changed or reused until the response body has ended or been closed
+// (which waits for the writing to end; see transport_duplex.go). A body
+// that is an io.Closer is closed once written or when its upload stops.
+// Failures say which side failed: *RequestWriteError (writing the request,
+// its body included) or *ResponseReadError (reading the response), besides
+// *MalformedResponseError and the context's error.
 // A request refused for its own content (ErrInvalidMethod,
 // ErrInvalidHost, ErrInvalidHeaderName, ErrInvalidHeaderValue, ErrBadURL)
 // sends nothing.
@@ -328,6 +353,10 @@ func (t *Transport) CloseIdleConnections() {
 	for _, pc := range closing {
 		pc.close()
 	}
+}
+
+func (t *Transport) dialTimeout() time.Duration {
+	return orDefault(t.DialTimeout, DefaultDialTimeout)
 }
 
 func (t *Transport) maxIdleConns() int { return limitOr(t.MaxIdleConns, DefaultMaxIdleConns) }

@@ -158,3 +158,62 @@ func BenchmarkIdleProbe(b *testing.B) {
 		}
 	}
 }
+
+// TestTransportZeroAllocsSmallPOST: a body of known length up to
+// maxInlineBody is written inline by the caller, without the writer
+// goroutine of a streamed body, and allocates nothing either.
+func TestTransportZeroAllocsSmallPOST(t *testing.T) {
+	resp200 := []byte("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		for { // allocation-free: AllocsPerRun counts the whole process
+			n := 0
+			for {
+				line, err := br.ReadSlice('\n')
+				if err != nil {
+					return
+				}
+				if len(line) == 2 {
+					break
+				}
+				if v, ok := bytes.CutPrefix(line, []byte("Content-Length: ")); ok {
+					for _, d := range bytes.TrimSpace(v) {
+						n = n*10 + int(d-'0')
+					}
+				}
+			}
+			if _, err := br.Discard(n); err != nil {
+				return
+			}
+			if _, err := c.Write(resp200); err != nil {
+				return
+			}
+		}
+	})
+	tr := &Transport{}
+	defer tr.CloseIdleConnections()
+	payload := bytes.Repeat([]byte("x"), maxInlineBody)
+	var body bytes.Reader
+	req := newReq(t, MethodPost, "http://"+rs.addr+"/up", nil)
+	req.Body, req.ContentLength = &body, int64(len(payload))
+	resp := &Response{}
+	buf := make([]byte, 8)
+	post := func() {
+		body.Reset(payload)
+		if err := tr.Do(req, resp); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := io.ReadFull(resp.Body, buf[:2]); n != 2 || err != nil {
+			t.Fatal(n, err)
+		}
+		resp.Body.(io.Closer).Close()
+	}
+	for range 10 {
+		post()
+	}
+	if allocs := testing.AllocsPerRun(100, post); allocs != 0 {
+		t.Fatalf("%v allocations per 64 KiB POST, want 0", allocs)
+	}
+	if s := tr.HostStats(rs.addr); s.Dials != 1 {
+		t.Fatalf("stats %+v", s)
+	}
+}

@@ -38,17 +38,32 @@ func wantNoConns(t *testing.T, tr *Transport, addr string) {
 	}
 }
 
+// TestCancelWhileDialing: the caller returns at once with its context's
+// error; the dial it started goes on by itself (see hostPool) and, failing
+// here, leaves the pool empty.
 func TestCancelWhileDialing(t *testing.T) {
-	tr := &Transport{DialContext: blockingDialer}
+	release := make(chan struct{})
+	dialing := make(chan struct{}, 1)
+	tr := &Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dialing <- struct{}{}
+		<-release
+		return nil, errors.New("refused")
+	}}
 	checkGoroutines(t, tr)
+	ctx, cancel := context.WithCancel(context.Background())
 	req := newReq(t, MethodGet, "http://example.invalid/", nil)
-	req.SetContext(cancelAfter(20 * time.Millisecond))
-	err := tr.Do(req, &Response{})
-	if !errors.Is(err, context.DeadlineExceeded) {
+	req.SetContext(ctx)
+	go func() { <-dialing; cancel() }()
+	if err := tr.Do(req, &Response{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v", err)
 	}
+	if s := tr.HostStats("example.invalid:80"); s.Dialing != 1 || s.Open != 1 || s.Waiting != 0 {
+		t.Fatalf("stats while the dial goes on %+v", s)
+	}
+	close(release)
+	waitFor(t, "the dial ended", func() bool { return tr.HostStats("example.invalid:80").Dials == 1 })
 	wantNoConns(t, tr, "example.invalid:80")
-	if s := tr.HostStats("example.invalid:80"); s.Dials != 1 || s.DialErrors != 1 {
+	if s := tr.HostStats("example.invalid:80"); s.DialErrors != 1 || s.Dialing != 0 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -59,20 +74,30 @@ func silentServer(t *testing.T) *rawServer {
 }
 
 func TestCancelDuringTLSHandshake(t *testing.T) {
-	rs := silentServer(t)
+	accepted := make(chan struct{}, 1)
+	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
+		accepted <- struct{}{}
+		io.Copy(io.Discard, br)
+	})
 	t.Run("context", func(t *testing.T) {
-		tr := &Transport{}
+		// The caller leaves at once; the handshake goes on until
+		// TLSHandshakeTimeout, then the pool is empty.
+		tr := &Transport{TLSHandshakeTimeout: 50 * time.Millisecond}
 		checkGoroutines(t, tr)
+		ctx, cancel := context.WithCancel(context.Background())
 		req := newReq(t, MethodGet, "https://"+rs.addr+"/", nil)
-		req.SetContext(cancelAfter(20 * time.Millisecond))
-		if err := tr.Do(req, &Response{}); !errors.Is(err, context.DeadlineExceeded) {
+		req.SetContext(ctx)
+		go func() { <-accepted; cancel() }()
+		if err := tr.Do(req, &Response{}); !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v", err)
 		}
+		waitFor(t, "the handshake timed out", func() bool { return tr.HostStats(rs.addr).DialErrors == 1 })
 		wantNoConns(t, tr, rs.addr)
 	})
 	t.Run("TLSHandshakeTimeout", func(t *testing.T) {
 		tr := &Transport{TLSHandshakeTimeout: 20 * time.Millisecond}
 		checkGoroutines(t, tr)
+		go func() { <-accepted }()
 		err := tr.Do(newReq(t, MethodGet, "https://"+rs.addr+"/", nil), &Response{})
 		var ne net.Error
 		if !errors.Is(err, ErrTLSHandshakeTimeout) || !errors.As(err, &ne) || !ne.Timeout() {

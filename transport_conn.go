@@ -19,7 +19,10 @@ import (
 // persistConn is one client connection. It carries one exchange at a time,
 // driven by the goroutine that took it from the pool: that goroutine
 // writes the request, reads the head and (through respBody) the body, and
-// gives the connection back at the body's end. Nothing else runs on it.
+// gives the connection back at the body's end. The one exception is a body
+// that streams (see transport_duplex.go): a writer goroutine then owns the
+// write side (w, bw, cw, trailers, one) from the head's writing until it
+// reports through up, while the caller reads.
 type persistConn struct {
 	t    *Transport
 	pool *hostPool
@@ -39,13 +42,17 @@ type persistConn struct {
 	body     h1.BodyReader
 	gz       gzipBody
 	cw       h1.ChunkedWriter
-	chunkBuf []byte     // read buffer for chunked request bodies
 	trailers []h1.Field // request trailers, converted for the writer
 	one      [1]byte
 	num      [20]byte // scratch for a Content-Length
-	reused   bool     // served an exchange before the current one
+	reused   bool     // sat idle or served another exchange before this one
+	used     bool     // has carried an exchange
 	answered bool     // a byte of a response arrived in the current exchange
 	closing  bool     // must close after the current exchange
+	// bodyOwned: the request body streams from a writer goroutine in
+	// the current exchange, which owns it (see transport_duplex.go).
+	bodyOwned bool
+	up        upload
 	// stopCancel unregisters the context.AfterFunc of the current
 	// exchange; nil when the context cannot be cancelled.
 	stopCancel func() bool
@@ -72,7 +79,6 @@ var aLongTimeAgo = time.Unix(1, 0)
 const (
 	clientReadBufSize  = 4 << 10
 	clientWriteBufSize = 4 << 10
-	chunkBufSize       = 8 << 10
 )
 
 func newPersistConn(t *Transport, p *hostPool, c net.Conn) *persistConn {
@@ -145,7 +151,7 @@ func (pc *persistConn) quiet() bool {
 // an error, as another caller may hold it. On success resp.Body owns the
 // connection until the body ends.
 func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Reader, resp *Response) (retry bool, err error) {
-	pc.w.n, pc.w.err, pc.answered = 0, nil, false
+	pc.w.n, pc.w.err, pc.answered, pc.used, pc.bodyOwned = 0, nil, false, true, false
 	pc.stopCancel = nil
 	if ctx.Done() != nil {
 		if err := ctx.Err(); err != nil {
@@ -155,12 +161,14 @@ func (pc *persistConn) roundTrip(ctx context.Context, req *Request, body io.Read
 		pc.stopCancel = context.AfterFunc(ctx, pc.cancelFn)
 	}
 	err = pc.exchange(req, body, resp)
-	if closer, ok := body.(io.Closer); ok && body != nil {
+	if closer, ok := body.(io.Closer); ok && body != nil && !pc.bodyOwned {
 		closer.Close()
 	}
 	if err != nil {
+		pc.stopUpload()
+		pc.joinUpload()
 		pc.endCancel()
-		err = pc.mapError(ctx, err)
+		err = sideError(ctx, pc.mapError(ctx, err))
 		retry = pc.retryable(ctx, req, err)
 		pc.t.releaseConn(pc)
 		return retry, err
@@ -193,6 +201,20 @@ func (pc *persistConn) mapError(ctx context.Context, err error) error {
 	return err
 }
 
+// sideError marks an error of Do that is neither the context's, nor a
+// malformed response, nor a *RequestWriteError, nor one of the Transport's
+// own, as a *ResponseReadError: it says which side of the exchange failed.
+func sideError(ctx context.Context, err error) error {
+	var we *RequestWriteError
+	var me *MalformedResponseError
+	switch {
+	case err == ctx.Err(), errors.As(err, &we), errors.As(err, &me), err == ErrResponseHeaderTimeout,
+		err == ErrTooManyInterimResponses, err == ErrUnexpectedUpgrade:
+		return err
+	}
+	return &ResponseReadError{Err: err}
+}
+
 // setReadDeadline sets a read deadline without losing a cancellation that
 // raced with it.
 func (pc *persistConn) setReadDeadline(t time.Time) {
@@ -208,7 +230,7 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 	length := bodyLength(req, body, m)
 	gzip := pc.t.wantGzip(req, m)
 	if err := pc.writeHead(req, m, length, gzip); err != nil {
-		return err
+		return &RequestWriteError{Err: err}
 	}
 	sendBody := body != nil
 	if sendBody && expects100(req) {
@@ -217,9 +239,12 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 			return err
 		}
 	}
+	if sendBody && streamsBody(length) {
+		return pc.exchangeDuplex(req, body, resp, m, length, gzip)
+	}
 	if sendBody {
 		if err := pc.writeBody(req, body, length); err != nil {
-			return pc.earlyResponse(m, req, resp, gzip, err)
+			return pc.earlyResponse(m, req, resp, gzip, &RequestWriteError{Err: err})
 		}
 	} else if body != nil {
 		pc.closing = true // the server may still expect the body
@@ -227,7 +252,7 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 	err := pc.bw.Flush()
 	pc.trace.wroteRequest(err)
 	if err != nil {
-		return pc.earlyResponse(m, req, resp, gzip, err)
+		return pc.earlyResponse(m, req, resp, gzip, &RequestWriteError{Err: err})
 	}
 	n, err := pc.readFinalHead(m, req)
 	if err != nil {
@@ -389,11 +414,13 @@ func (pc *persistConn) absoluteForm() bool {
 	return p.proxy != nil && !p.https && (p.proxy.Scheme == "http" || p.proxy.Scheme == "https")
 }
 
-// writeBody writes the request body, framed by length.
+// maxEmptyReads is how many reads in a row may return nothing before a
+// request body is deemed stuck (io.ErrNoProgress).
+const maxEmptyReads = 100
+
+// writeBody writes a request body of known length inline, through the
+// write buffer (bodies that stream go through writeUpload instead).
 func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) error {
-	if length == h1.Chunked {
-		return pc.writeChunked(req, body)
-	}
 	left := length
 	for zeros := 0; left > 0; {
 		if pc.bw.Available() == 0 {
@@ -413,7 +440,7 @@ func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) err
 		}
 		if zeros = zeros + 1; n > 0 {
 			zeros = 0
-		} else if zeros > 100 {
+		} else if zeros > maxEmptyReads {
 			return io.ErrNoProgress
 		}
 	}
@@ -423,17 +450,14 @@ func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) err
 	return nil
 }
 
-// writeChunked writes a body of unknown length in chunks, then the
-// request's trailers.
-func (pc *persistConn) writeChunked(req *Request, body io.Reader) error {
-	if pc.chunkBuf == nil {
-		pc.chunkBuf = make([]byte, chunkBufSize)
-	}
+// writeChunked writes a body of unknown length in chunks read into buf,
+// then the request's trailers.
+func (pc *persistConn) writeChunked(req *Request, body io.Reader, buf []byte) error {
 	pc.cw.Reset(pc.bw)
 	for {
-		n, err := body.Read(pc.chunkBuf)
+		n, err := body.Read(buf)
 		if n > 0 {
-			if _, werr := pc.cw.Write(pc.chunkBuf[:n]); werr != nil {
+			if _, werr := pc.cw.Write(buf[:n]); werr != nil {
 				return werr
 			}
 		}
@@ -461,7 +485,7 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 		return true, nil
 	}
 	if err := pc.bw.Flush(); err != nil {
-		return false, err
+		return false, &RequestWriteError{Err: err}
 	}
 	pc.setReadDeadline(time.Now().Add(timeout))
 	defer pc.setReadDeadline(time.Time{})
@@ -511,6 +535,12 @@ func (pc *persistConn) readFinalHead(m string, req *Request) (int, error) {
 		pc.setReadDeadline(time.Now().Add(d))
 		defer pc.setReadDeadline(time.Time{})
 	}
+	return pc.readInterim(m, req)
+}
+
+// readInterim is readFinalHead without its deadline: a read timeout is
+// ErrResponseHeaderTimeout unless the exchange was cancelled.
+func (pc *persistConn) readInterim(m string, req *Request) (int, error) {
 	maxInterim := pick(pc.t.MaxInterimResponses, DefaultMaxInterimResponses)
 	for interim := 0; ; interim++ {
 		n, err := pc.readHead(m)
@@ -656,6 +686,9 @@ func (rb *respBody) Read(p []byte) (int, error) {
 	case err == io.EOF:
 		rb.finish(true)
 	case err != nil:
+		if werr := rb.pc.uploadErr(); werr != nil {
+			err = werr // the upload failed first and cut the response off
+		}
 		err = rb.pc.mapError(rb.resp.Request.Context(), err)
 		rb.finish(false)
 		rb.err = err
@@ -699,6 +732,7 @@ func (rb *respBody) finish(ok bool) {
 			rb.resp.Trailer.AddBytes(f.Name, f.Value)
 		}
 	}
+	ok = pc.endUpload(ok)
 	if !pc.endCancel() || !ok {
 		pc.t.releaseConn(pc)
 		return

@@ -9,7 +9,7 @@ import (
 )
 
 // defaultDialer dials when Transport.DialContext is nil.
-var defaultDialer = &net.Dialer{Timeout: defaultDialTimeout, KeepAlive: 30 * time.Second}
+var defaultDialer = &net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * time.Second}
 
 // ErrTLSHandshakeTimeout is returned when TLSHandshakeTimeout expires.
 var ErrTLSHandshakeTimeout = timeoutError("turbohttp: TLS handshake timeout")
@@ -17,26 +17,6 @@ var ErrTLSHandshakeTimeout = timeoutError("turbohttp: TLS handshake timeout")
 // ErrALPN is returned when a TLS server negotiated a protocol other than
 // http/1.1.
 var ErrALPN = errors.New("turbohttp: server negotiated a protocol other than http/1.1")
-
-// dialConn makes a connection for p, whose slot the caller has already
-// counted in p.open; on failure the slot is freed.
-func (t *Transport) dialConn(ctx context.Context, p *hostPool) (*persistConn, error) {
-	c, err := t.dialFor(ctx, p)
-	t.mu.Lock()
-	p.stats.Dials++
-	if err != nil {
-		p.stats.DialErrors++
-		t.connClosedLocked(p)
-	}
-	t.mu.Unlock()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, err
-	}
-	return newPersistConn(t, p, c), nil
-}
 
 // dialFor dials p's origin, directly or through its proxy, with TLS for
 // https.

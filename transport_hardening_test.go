@@ -150,7 +150,7 @@ func TestResponseTransferEncodingHTTP10(t *testing.T) {
 }
 
 func TestResponseBadStatusLine(t *testing.T) {
-	for _, line := range []string{"HTTP/1.1 2OO OK", "HTTP/1.1 20 OK", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "ICY 200 OK", "HTTP/1.1 099 X"} {
+	for _, line := range []string{"HTTP/1.1 2OO OK", "HTTP/1.1 20 OK", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "ICY 200 OK"} {
 		tr := &Transport{}
 		rs := scripted(t, line+"\r\nContent-Length: 0\r\n\r\n")
 		_, _, err := doRaw(t, tr, rs, MethodGet)
@@ -163,6 +163,52 @@ func TestResponseBadStatusLine(t *testing.T) {
 	rs := scripted(t, "HTTP/2.0 200 OK\r\n\r\n")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
 	wantErr(t, err, h1.ErrVersion)
+}
+
+// TestResponseBadStatusCode: a status outside 100-599 is refused with its
+// own error, as net/http refuses it.
+func TestResponseBadStatusCode(t *testing.T) {
+	for _, line := range []string{"HTTP/1.1 600 X", "HTTP/1.1 999 Odd", "HTTP/1.1 099 X", "HTTP/1.1 000"} {
+		tr := &Transport{}
+		rs := scripted(t, line+"\r\nContent-Length: 0\r\n\r\n")
+		_, _, err := doRaw(t, tr, rs, MethodGet)
+		wantErr(t, err, ErrMalformedResponse, h1.ErrBadStatusCode)
+	}
+	tr := &Transport{}
+	rs := scripted(t, "HTTP/1.1 599 Last\r\nContent-Length: 2\r\n\r\nok")
+	if resp, body, err := doRaw(t, tr, rs, MethodGet); err != nil || resp.StatusCode != 599 || body != "ok" {
+		t.Fatalf("599: %v %q", err, body)
+	}
+}
+
+// TestResponseFieldWithoutColon: a field line with no colon gets its own
+// error, not "whitespace before colon".
+func TestResponseFieldWithoutColon(t *testing.T) {
+	for _, line := range []string{"NoColon", "No colon at all"} {
+		tr := &Transport{}
+		rs := scripted(t, "HTTP/1.1 200 OK\r\n"+line+"\r\nContent-Length: 0\r\n\r\n")
+		_, _, err := doRaw(t, tr, rs, MethodGet)
+		wantErr(t, err, ErrMalformedResponse, h1.ErrMissingColon)
+	}
+}
+
+// TestResponseObsFoldUnfolded: obs-fold in a response is replaced with
+// spaces (RFC 9112 §5.2, as net/http does; see h1/doc.go), and the
+// connection stays usable.
+func TestResponseObsFoldUnfolded(t *testing.T) {
+	tr := &Transport{}
+	rs := scripted(t, "HTTP/1.1 200 OK\r\nX-Folded: one\r\n two\r\nContent-Length: 2\r\n\r\nok",
+		"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+	resp, body, err := doRaw(t, tr, rs, MethodGet)
+	if err != nil || body != "ok" {
+		t.Fatal(err, body)
+	}
+	if v := resp.Header.Get("X-Folded"); v != "one   two" {
+		t.Fatalf("X-Folded %q", v)
+	}
+	if _, _, err := doRaw(t, tr, rs, MethodGet); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestResponseHeadTooLarge(t *testing.T) {
@@ -272,7 +318,8 @@ func TestResponseTruncatedHead(t *testing.T) {
 	tr := &Transport{}
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nContent-Le\x00close")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
-	if err != io.ErrUnexpectedEOF {
+	var re *ResponseReadError
+	if !errors.Is(err, io.ErrUnexpectedEOF) || !errors.As(err, &re) {
 		t.Fatalf("got %v", err)
 	}
 }

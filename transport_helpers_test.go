@@ -216,12 +216,6 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Fatalf("never happened: %s", what)
 }
 
-// blockingDialer is a DialContext that blocks until its context ends.
-func blockingDialer(ctx context.Context, network, addr string) (net.Conn, error) {
-	<-ctx.Done()
-	return nil, ctx.Err()
-}
-
 func isCtxErr(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }

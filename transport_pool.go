@@ -85,6 +85,22 @@ func hasPort(host []byte) bool {
 }
 
 // hostPool holds the connections of one key. Guarded by Transport.mu.
+//
+// It follows net/http's wantConn model: a caller that finds no idle
+// connection queues a wantConn and, while MaxConnsPerHost allows, starts a
+// dial; it then takes whichever connection reaches the head of the queue
+// first, a released one or a dialed one (its own or another's). A dial runs
+// on its own goroutine, detached from the requester's cancellation and
+// bounded by DialTimeout and TLSHandshakeTimeout; its connection goes to
+// the first waiter, or to the idle stack when none is left.
+//
+// Everything a waiter is handed passes through three points, which is
+// where HTTP/2 connections will plug in: putConn (a connection, or for
+// HTTP/2 a stream slot, became free: serve the head of the queue, else
+// park it), connClosedLocked (a slot of MaxConnsPerHost became free: maybe
+// dial) and startDialsLocked (the one place that decides to dial, which
+// will also decide to share one dial among the first requests to a host
+// whose protocol is HTTP/2 or not yet known).
 type hostPool struct {
 	key   string
 	shown string // key with the proxy's password redacted, for Stats
@@ -97,7 +113,8 @@ type hostPool struct {
 
 	idle    []*persistConn // LIFO: the most recently used last
 	open    int            // connections dialing, in use or idle
-	waiters waitQueue      // callers waiting for a connection (MaxConnsPerHost)
+	dialing int            // dials in progress, counted in open
+	waiters waitQueue      // callers waiting for a connection, FIFO
 	stats   HostStats
 }
 
@@ -113,6 +130,7 @@ type HostStats struct {
 	Open    int // connections dialing, in use or idle
 	Idle    int // idle connections
 	InUse   int // connections dialing or carrying an exchange
+	Dialing int // dials in progress (counted in Open and InUse)
 	Waiting int // callers waiting for a connection
 
 	Dials            uint64 // connections dialed (successfully or not)
@@ -154,6 +172,7 @@ func (t *Transport) HostStats(hostport string) HostStats {
 		sum.Idle += s.Idle
 		sum.InUse += s.InUse
 		sum.Waiting += s.Waiting
+		sum.Dialing += s.Dialing
 		sum.Dials += s.Dials
 		sum.DialErrors += s.DialErrors
 		sum.Reuses += s.Reuses
@@ -168,7 +187,7 @@ func (t *Transport) HostStats(hostport string) HostStats {
 func (p *hostPool) snapshot() HostStats {
 	s := p.stats
 	s.Key, s.Addr = p.shown, p.addr
-	s.Open, s.Idle, s.Waiting = p.open, len(p.idle), p.waiters.len()
+	s.Open, s.Idle, s.Waiting, s.Dialing = p.open, len(p.idle), p.waiters.len(), p.dialing
 	s.InUse = p.open - len(p.idle)
 	return s
 }
@@ -209,9 +228,11 @@ func (t *Transport) forgetEmptyPoolsLocked() {
 }
 
 // getConn returns a connection for cm: the most recently used idle one
-// that is still healthy, unless fresh is set; else a new one if
-// MaxConnsPerHost allows; else the first one released after the callers
-// queued before this one were served.
+// that is still healthy, unless fresh is set (a retry after a reused
+// connection failed); else whichever comes first of a connection released
+// by another caller and one dialed for the queue (see hostPool). A
+// released connection has just carried an exchange to its end, so a retry
+// may take it as net/http's does.
 func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) (*persistConn, error) {
 	t.mu.Lock()
 	p := t.poolLocked(cm)
@@ -238,13 +259,9 @@ func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) 
 		}
 		t.connClosedLocked(p)
 	}
-	if max := t.MaxConnsPerHost; max <= 0 || p.open < max {
-		p.open++
-		t.mu.Unlock()
-		return t.dialConn(ctx, p)
-	}
-	w := newWaiter()
+	w := &wantConn{ch: make(chan connResult, 1), ctx: ctx}
 	p.waiters.push(w)
+	t.startDialsLocked(p)
 	t.mu.Unlock()
 	return t.awaitConn(ctx, p, w)
 }
@@ -259,43 +276,76 @@ func (t *Transport) popIdleLocked(p *hostPool) *persistConn {
 	return pc
 }
 
-// awaitConn waits for w to be served: with a connection released by
-// another caller, or with leave to dial (nil) when a connection closed.
-func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *waiter) (*persistConn, error) {
+// awaitConn waits for w to be served or for ctx to end; a waiter whose
+// context ends leaves the queue at once, and a connection handed to it
+// meanwhile passes on to the next waiter (or the idle stack).
+func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *wantConn) (*persistConn, error) {
 	select {
-	case pc := <-w.ch:
-		return t.served(ctx, p, pc)
+	case r := <-w.ch:
+		return r.pc, r.err
 	case <-ctx.Done():
 	}
 	t.mu.Lock()
-	if p.waiters.remove(w) {
-		t.mu.Unlock()
-		return nil, ctx.Err()
-	}
+	queued := p.waiters.remove(w)
 	t.mu.Unlock()
-	// Served while giving up: pass what we got on.
-	if pc := <-w.ch; pc != nil {
-		t.putConn(pc)
-	} else {
-		t.mu.Lock()
-		t.connClosedLocked(p)
-		t.mu.Unlock()
+	if !queued { // served while giving up
+		if r := <-w.ch; r.pc != nil {
+			t.putConn(r.pc)
+		}
 	}
 	return nil, ctx.Err()
 }
 
-// served finishes awaitConn for a waiter that was handed pc (nil: leave to
-// dial; the slot is already counted in p.open).
-func (t *Transport) served(ctx context.Context, p *hostPool, pc *persistConn) (*persistConn, error) {
-	if pc == nil {
-		return t.dialConn(ctx, p)
+// startDialsLocked starts dials while there are more waiters than dials in
+// progress and MaxConnsPerHost allows, each on behalf of the first waiter
+// that has none of its own (it receives the dial's error, if any).
+func (t *Transport) startDialsLocked(p *hostPool) {
+	max := t.MaxConnsPerHost
+	for p.dialing < p.waiters.len() && (max <= 0 || p.open < max) {
+		w := p.waiters.firstWithoutDial()
+		if w == nil {
+			return
+		}
+		w.dialing = true
+		p.open++
+		p.dialing++
+		go t.dialForQueue(p, w)
 	}
-	pc.reused = true
-	return pc, nil
 }
 
-// putConn takes a connection back once its exchange has ended cleanly: to
-// the first waiter, or onto the idle stack, or closes it.
+// dialForQueue runs one dial started for w and hands its connection to the
+// first waiter, or to the idle stack. Its context keeps w's values but not
+// its cancellation: the dial ends by itself within DialTimeout (and the TLS
+// handshake within TLSHandshakeTimeout). A failed dial's error goes to w if
+// it still waits.
+func (t *Transport) dialForQueue(p *hostPool, w *wantConn) {
+	ctx, cancel := context.WithoutCancel(w.ctx), context.CancelFunc(nil)
+	if d := t.dialTimeout(); d > 0 {
+		ctx, cancel = context.WithTimeout(ctx, d)
+	}
+	c, err := t.dialFor(ctx, p)
+	if cancel != nil {
+		cancel()
+	}
+	t.mu.Lock()
+	p.dialing--
+	p.stats.Dials++
+	if err != nil {
+		p.stats.DialErrors++
+		if p.waiters.remove(w) {
+			w.ch <- connResult{err: err}
+		}
+		t.connClosedLocked(p)
+		t.mu.Unlock()
+		return
+	}
+	t.mu.Unlock()
+	t.putConn(newPersistConn(t, p, c))
+}
+
+// putConn takes a connection back once its exchange has ended cleanly (or
+// a new one from its dial): to the first waiter that takes it, or onto the
+// idle stack, or closes it.
 func (t *Transport) putConn(pc *persistConn) {
 	p := pc.pool
 	if pc.closing || !pc.quiet() {
@@ -304,9 +354,12 @@ func (t *Transport) putConn(pc *persistConn) {
 	}
 	t.mu.Lock()
 	if w := p.waiters.pop(); w != nil {
-		p.stats.Reuses++
+		if pc.used {
+			p.stats.Reuses++
+			pc.reused = true
+		}
+		w.ch <- connResult{pc: pc}
 		t.mu.Unlock()
-		w.ch <- pc
 		return
 	}
 	if t.maxIdlePerHost() < 0 {
@@ -315,6 +368,17 @@ func (t *Transport) putConn(pc *persistConn) {
 		pc.close()
 		return
 	}
+	evicted := t.pushIdleLocked(pc)
+	t.mu.Unlock()
+	for _, old := range evicted {
+		old.close()
+	}
+}
+
+// pushIdleLocked puts pc on its pool's idle stack and returns the
+// connections evicted for MaxIdleConnsPerHost and MaxIdleConns.
+func (t *Transport) pushIdleLocked(pc *persistConn) []*persistConn {
+	p := pc.pool
 	var evicted []*persistConn
 	if len(p.idle) >= t.maxIdlePerHost() {
 		old := p.idle[0]
@@ -335,10 +399,7 @@ func (t *Transport) putConn(pc *persistConn) {
 		evicted = append(evicted, old)
 	}
 	pc.armIdleTimer(t.idleTimeout())
-	t.mu.Unlock()
-	for _, old := range evicted {
-		old.close()
-	}
+	return evicted
 }
 
 // removeIdleLocked takes pc off its pool's idle stack and the LRU list.
@@ -359,14 +420,11 @@ func (t *Transport) removeIdleLocked(pc *persistConn) {
 	t.idleTotal--
 }
 
-// connClosedLocked accounts for a connection of p that closed (or was
-// never made): its slot goes to the first waiter, who may dial.
+// connClosedLocked accounts for a connection of p that closed (or a dial
+// that failed): its slot may start a dial for the waiters.
 func (t *Transport) connClosedLocked(p *hostPool) {
-	if w := p.waiters.pop(); w != nil {
-		w.ch <- nil // the slot passes on; p.open is unchanged
-		return
-	}
 	p.open--
+	t.startDialsLocked(p)
 }
 
 // releaseConn closes pc, which was in use, and frees its slot.
@@ -397,30 +455,38 @@ func (t *Transport) countRetry(p *hostPool) {
 	t.mu.Unlock()
 }
 
-// waiter is a caller queued for a connection. ch receives exactly one
-// value: a connection, or nil for leave to dial.
-type waiter struct {
-	ch chan *persistConn
+// wantConn is a caller queued for a connection. ch receives exactly one
+// value, under Transport.mu as the wantConn leaves the queue: a connection,
+// or the error of the dial started on its behalf.
+type wantConn struct {
+	ch  chan connResult
+	ctx context.Context // the requester's, for the values of its dial
+	// dialing: a dial was started on its behalf. Guarded by Transport.mu.
+	dialing bool
 }
 
-func newWaiter() *waiter { return &waiter{ch: make(chan *persistConn, 1)} }
+type connResult struct {
+	pc  *persistConn
+	err error
+}
 
 // waitQueue is a FIFO of waiters.
 type waitQueue struct {
-	q    []*waiter
+	q    []*wantConn
 	head int
 }
 
 func (q *waitQueue) len() int { return len(q.q) - q.head }
 
-func (q *waitQueue) push(w *waiter) {
+func (q *waitQueue) push(w *wantConn) {
 	if q.head > 0 && q.head == len(q.q) {
 		q.q, q.head = q.q[:0], 0
 	}
 	q.q = append(q.q, w)
 }
 
-func (q *waitQueue) pop() *waiter {
+// pop removes and returns the first waiter, or nil.
+func (q *waitQueue) pop() *wantConn {
 	if q.len() == 0 {
 		return nil
 	}
@@ -430,10 +496,25 @@ func (q *waitQueue) pop() *waiter {
 	return w
 }
 
+// firstWithoutDial returns the first waiter no dial was started for.
+func (q *waitQueue) firstWithoutDial() *wantConn {
+	for _, w := range q.q[q.head:] {
+		if !w.dialing {
+			return w
+		}
+	}
+	return nil
+}
+
 // remove takes w out of the queue, reporting whether it was there.
-func (q *waitQueue) remove(w *waiter) bool {
+func (q *waitQueue) remove(w *wantConn) bool {
 	for i := q.head; i < len(q.q); i++ {
 		if q.q[i] == w {
+			if i == q.head {
+				q.q[i] = nil
+				q.head++
+				return true
+			}
 			copy(q.q[i:], q.q[i+1:])
 			q.q[len(q.q)-1] = nil
 			q.q = q.q[:len(q.q)-1]

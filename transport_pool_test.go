@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -482,6 +483,8 @@ func TestPoolStress(t *testing.T) {
 		})
 	}
 	wg.Wait()
+	// Dials whose requesters went elsewhere end on their own.
+	waitFor(t, "dials settled", func() bool { s := tr.HostStats(addr); return s.InUse == 0 })
 	s := tr.HostStats(addr)
 	if s.InUse != 0 || s.Waiting != 0 || s.Open != s.Idle || s.Open > 4 {
 		t.Fatalf("pool books do not balance: %+v", s)
@@ -498,4 +501,78 @@ func TestPoolNoIdle(t *testing.T) {
 	if s := tr.HostStats(addr); s.Open != 0 || s.Idle != 0 || cc.count() != 2 {
 		t.Fatalf("stats %+v, %d connections", s, cc.count())
 	}
+}
+
+// TestPoolDialErrorToItsWaiter: under MaxConnsPerHost 1 the first request's
+// dial fails: that request gets the error, and the slot goes to the next
+// waiter, whose own dial succeeds.
+func TestPoolDialErrorToItsWaiter(t *testing.T) {
+	runBubble(t, func(t *testing.T) {
+		pn := newPipeNet()
+		stop := sideServers[1].serve(pn, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") })
+		defer stop()
+		errRefused := errors.New("refused")
+		pn.gate = func(ctx context.Context, n int64) error {
+			time.Sleep(time.Second)
+			if n == 1 {
+				return errRefused
+			}
+			return nil
+		}
+		tr := &Transport{DialContext: pn.dial, MaxConnsPerHost: 1}
+		defer tr.CloseIdleConnections()
+		errc := make(chan error, 2)
+		for range 2 {
+			go func() {
+				resp := &Response{}
+				err := tr.Do(newReq(t, MethodGet, "http://pipe/", nil), resp)
+				if err == nil {
+					readClose(t, resp)
+				}
+				errc <- err
+			}()
+			synctestWait()
+		}
+		if s := tr.HostStats("pipe:80"); s.Dialing != 1 || s.Waiting != 2 || s.Open != 1 {
+			t.Fatalf("stats while dialing %+v", s)
+		}
+		if err := <-errc; !errors.Is(err, errRefused) {
+			t.Fatalf("first request: %v", err)
+		}
+		if err := <-errc; err != nil {
+			t.Fatalf("second request: %v", err)
+		}
+		if s := tr.HostStats("pipe:80"); s.Dials != 2 || s.DialErrors != 1 || s.Idle != 1 {
+			t.Fatalf("stats %+v", s)
+		}
+	})
+}
+
+// TestPoolDialTimeoutBoundsOrphanDial: a dial whose requester gave up ends
+// at DialTimeout.
+func TestPoolDialTimeoutBoundsOrphanDial(t *testing.T) {
+	runBubble(t, func(t *testing.T) {
+		tr := &Transport{DialTimeout: 5 * time.Second, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			<-ctx.Done()
+			return nil, ctx.Err()
+		}}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		req := newReq(t, MethodGet, "http://peer/", nil)
+		req.SetContext(ctx)
+		start := time.Now()
+		if err := tr.Do(req, &Response{}); !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != time.Second {
+			t.Fatalf("request: %v after %v", err, time.Since(start))
+		}
+		time.Sleep(4*time.Second - time.Nanosecond)
+		synctestWait()
+		if s := tr.HostStats("peer:80"); s.Dialing != 1 {
+			t.Fatalf("dial ended early: %+v", s)
+		}
+		time.Sleep(time.Nanosecond)
+		synctestWait()
+		if s := tr.HostStats("peer:80"); s.Dialing != 0 || s.Open != 0 || s.DialErrors != 1 {
+			t.Fatalf("stats %+v", s)
+		}
+	})
 }

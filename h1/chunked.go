@@ -393,7 +393,7 @@ func (c *ChunkedReader) readTrailers() error {
 	if err != nil {
 		return err
 	}
-	fs, _, err := parseFields(buf, c.trailers[:0], c.maxTrailerFields, ErrTooManyTrailers)
+	fs, _, err := parseFields(buf, c.trailers[:0], c.maxTrailerFields, ErrTooManyTrailers, false)
 	c.trailers = fs
 	if err != nil {
 		return err

@@ -27,9 +27,20 @@
 //     head, at line ends as well (RFC 9112 §2.2 allows accepting a bare LF;
 //     we do not), and in chunk-size lines, after chunk data and in trailers.
 //   - One empty line before a request line is skipped (MaxLeadingEmptyLines).
-//   - obs-fold, whitespace between the start line and the first field,
-//     whitespace before a colon, names that are not tokens, and values with
-//     NUL, CR, LF, DEL or other controls (HTAB aside) are 400.
+//   - obs-fold in a request or in trailers, whitespace between the start
+//     line and the first field, whitespace before a colon, a field line
+//     without a colon, names that are not tokens, and values with NUL, CR,
+//     LF, DEL or other controls (HTAB aside) are 400.
+//   - obs-fold in a response head is unfolded, not refused: RFC 9112 §5.2
+//     requires a user agent to replace each obs-fold with SP before
+//     interpreting the value, and net/http does the same, so a client
+//     reading an old server's folded field gets one value. ParseResponse
+//     overwrites the fold's CRLF in the caller's buffer with two spaces;
+//     framing rules then apply to the unfolded value, so a folded
+//     Content-Length such as "5\r\n 5" is still malformed. (A proxy built
+//     on this package must accept this or answer 502, as §5.2 allows.)
+//   - A response status code outside 100-599 is refused (ErrBadStatusCode):
+//     RFC 9110 §15 defines no other class, and net/http refuses it too.
 //   - The request line has single spaces; the target is visible ASCII with
 //     valid percent-encoding and no fragment; CONNECT takes authority-form
 //     (with a port) and only it; "*" only with OPTIONS; absolute-form needs

@@ -53,6 +53,7 @@ var (
 	// version): not a request line of RFC 9112 §3, so 400, not 505.
 	ErrNoVersion        = newError(400, "request line without HTTP version")
 	ErrBadStatusLine    = newError(400, "malformed status line")
+	ErrBadStatusCode    = newError(400, "status code outside 100-599")
 	ErrLeadingEmptyLine = newError(400, "too many empty lines before the request line")
 )
 
@@ -62,6 +63,7 @@ var (
 	ErrTooManyFields    = newError(431, "too many header fields")
 	ErrBadFieldName     = newError(400, "invalid header field name")
 	ErrSpaceBeforeColon = newError(400, "whitespace between field name and colon")
+	ErrMissingColon     = newError(400, "header field line without a colon")
 	ErrBadFieldValue    = newError(400, "invalid byte in header field value")
 	ErrObsFold          = newError(400, "obsolete line folding")
 	ErrBareCR           = newError(400, "CR not followed by LF")

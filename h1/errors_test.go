@@ -12,7 +12,7 @@ import (
 func TestErrorsContract(t *testing.T) {
 	all := []*Error{
 		ErrBadRequestLine, ErrBadMethod, ErrBadTarget, ErrTargetForm, ErrTargetTooLong, ErrBadVersion,
-		ErrVersion, ErrBadStatusLine, ErrLeadingEmptyLine, ErrHeaderTooLarge, ErrTooManyFields,
+		ErrVersion, ErrBadStatusLine, ErrBadStatusCode, ErrMissingColon, ErrLeadingEmptyLine, ErrHeaderTooLarge, ErrTooManyFields,
 		ErrBadFieldName, ErrSpaceBeforeColon, ErrBadFieldValue, ErrObsFold, ErrBareCR, ErrBareLF,
 		ErrSpaceAfterStart, ErrMissingHost, ErrDuplicateHost, ErrBadHost, ErrTrailerTooLarge,
 		ErrTooManyTrailers, ErrForbiddenTrailer, ErrBadContentLength, ErrDuplicateContentLength,

@@ -68,10 +68,12 @@ var tokenChar, valueChar = func() (tok, val [256]bool) {
 //
 // It is strict where leniency would enable smuggling: every line ends in
 // CRLF (a bare CR or a bare LF is an error, also at the end of a line),
-// obs-fold and whitespace before the colon are errors, names are tokens and
-// values hold no control bytes other than HTAB. More than max fields is
-// tooMany, even before the section is complete.
-func parseFields(b []byte, fs []Field, max int, tooMany error) ([]Field, int, error) {
+// whitespace before the colon is an error, names are tokens and values hold
+// no control bytes other than HTAB. obs-fold is an error unless unfold is
+// set (response heads, see doc.go), when each fold's CRLF is overwritten in
+// b with two spaces, so the value (a view) reads as one line. More than max
+// fields is tooMany, even before the section is complete.
+func parseFields(b []byte, fs []Field, max int, tooMany error, unfold bool) ([]Field, int, error) {
 	i := 0
 	for {
 		if i >= len(b) {
@@ -94,12 +96,12 @@ func parseFields(b []byte, fs []Field, max int, tooMany error) ([]Field, int, er
 			}
 			return fs, i, ErrObsFold
 		}
-		f, n, err := parseFieldLine(b[i:])
-		if err != nil {
-			return fs, i, err
-		}
 		if len(fs) >= max {
 			return fs, i, tooMany
+		}
+		f, n, err := parseFieldLine(b[i:], unfold)
+		if err != nil {
+			return fs, i, err
 		}
 		fs = append(fs, f)
 		i += n
@@ -107,8 +109,10 @@ func parseFields(b []byte, fs []Field, max int, tooMany error) ([]Field, int, er
 }
 
 // parseFieldLine parses one field line "name: value CRLF" at the start of b
-// and returns it with the bytes consumed, CRLF included.
-func parseFieldLine(b []byte) (Field, int, error) {
+// and returns it with the bytes consumed, CRLF included. With unfold, a
+// CRLF followed by SP or HTAB (obs-fold) continues the value and is
+// overwritten with spaces.
+func parseFieldLine(b []byte, unfold bool) (Field, int, error) {
 	i := 0
 	for i < len(b) && tokenChar[b[i]] {
 		i++
@@ -116,14 +120,8 @@ func parseFieldLine(b []byte) (Field, int, error) {
 	if i >= len(b) {
 		return Field{}, 0, ErrIncomplete
 	}
-	if b[i] != ':' {
-		if i > 0 && (b[i] == ' ' || b[i] == '\t') {
-			return Field{}, 0, ErrSpaceBeforeColon
-		}
-		return Field{}, 0, ErrBadFieldName
-	}
-	if i == 0 {
-		return Field{}, 0, ErrBadFieldName
+	if b[i] != ':' || i == 0 {
+		return Field{}, 0, fieldNameError(b, i)
 	}
 	name := b[:i:i]
 	i++
@@ -131,27 +129,60 @@ func parseFieldLine(b []byte) (Field, int, error) {
 		i++
 	}
 	start := i
-	i = skipValueBytes(b, i)
-	for i < len(b) && valueChar[b[i]] {
-		i++
-	}
-	if i+1 >= len(b) {
-		if i < len(b) && b[i] != '\r' {
+	for {
+		i = skipValueBytes(b, i)
+		for i < len(b) && valueChar[b[i]] {
+			i++
+		}
+		if i+1 >= len(b) {
+			if i < len(b) && b[i] != '\r' {
+				return Field{}, 0, valueStopError(b[i])
+			}
+			return Field{}, 0, ErrIncomplete
+		}
+		if b[i] != '\r' {
 			return Field{}, 0, valueStopError(b[i])
 		}
-		return Field{}, 0, ErrIncomplete
-	}
-	if b[i] != '\r' {
-		return Field{}, 0, valueStopError(b[i])
-	}
-	if b[i+1] != '\n' {
-		return Field{}, 0, ErrBareCR
+		if b[i+1] != '\n' {
+			return Field{}, 0, ErrBareCR
+		}
+		if !unfold {
+			break
+		}
+		if i+2 >= len(b) {
+			return Field{}, 0, ErrIncomplete // a fold may follow
+		}
+		if b[i+2] != ' ' && b[i+2] != '\t' {
+			break
+		}
+		b[i], b[i+1] = ' ', ' '
 	}
 	end := i
+	for start < end && (b[start] == ' ' || b[start] == '\t') {
+		start++ // a value that began on a folded line
+	}
 	for end > start && (b[end-1] == ' ' || b[end-1] == '\t') {
 		end--
 	}
 	return Field{Name: name, Value: b[start:end:end]}, i + 2, nil
+}
+
+// fieldNameError names the error of a field line whose name ends at b[i]
+// with something other than a colon: whitespace followed later on the line
+// by a colon, a line with no colon at all, or a byte a name cannot hold.
+func fieldNameError(b []byte, i int) error {
+	if i == 0 || b[i] != ' ' && b[i] != '\t' && b[i] != '\r' && b[i] != '\n' {
+		return ErrBadFieldName
+	}
+	for j := i; j < len(b); j++ {
+		switch b[j] {
+		case ':':
+			return ErrSpaceBeforeColon
+		case '\r', '\n':
+			return ErrMissingColon
+		}
+	}
+	return ErrIncomplete
 }
 
 // valueStopError names the error for a byte that may not appear in a value.

@@ -149,7 +149,7 @@ func FuzzParseResponse(f *testing.F) {
 			checkHeadError(t, err)
 			return
 		}
-		if n <= 0 || n > len(data) || h.Major != 1 || h.Status < 100 || h.Status > 999 {
+		if n <= 0 || n > len(data) || h.Major != 1 || h.Status < 100 || h.Status > 599 {
 			t.Fatalf("n = %d of %d, head %+v", n, len(data), h)
 		}
 		checkFields(t, h.Fields)

@@ -99,7 +99,7 @@ func parseRequestHead(buf []byte, h *RequestHead, lim *Limits) (int, error) {
 		return 0, err
 	}
 	i += n
-	h.Fields, n, err = parseFields(buf[i:], h.Fields[:0], lim.fields(), ErrTooManyFields)
+	h.Fields, n, err = parseFields(buf[i:], h.Fields[:0], lim.fields(), ErrTooManyFields, false)
 	if err != nil {
 		return 0, err
 	}

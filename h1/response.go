@@ -6,7 +6,7 @@ package h1
 type ResponseHead struct {
 	// Major and Minor are the HTTP version; Major is always 1.
 	Major, Minor uint8
-	// Status is the three-digit status code, 100 to 999.
+	// Status is the three-digit status code, 100 to 599 (RFC 9110 §15).
 	Status int
 	// Reason is the reason phrase, possibly empty.
 	Reason []byte
@@ -29,12 +29,15 @@ type ResponseHead struct {
 // after which the connection must be closed. A 1xx response other than 101
 // is followed by the final response: parse again at buf[n:]. The status
 // line may have an empty reason ("HTTP/1.1 200 \r\n") or, leniently, none
-// at all ("HTTP/1.1 200\r\n"). A lim of nil means DefaultLimits.
+// at all ("HTTP/1.1 200\r\n"). A status code outside 100-599 is
+// ErrBadStatusCode. obs-fold in a field value is replaced with spaces in
+// buf itself (RFC 9112 §5.2, see the package doc), so buf must be writable.
+// A lim of nil means DefaultLimits.
 func ParseResponse(buf []byte, method string, h *ResponseHead, lim *Limits) (int, error) {
 	n, err := h.parseStatusLine(buf)
 	if err == nil {
 		var m int
-		h.Fields, m, err = parseFields(buf[n:], h.Fields[:0], lim.fields(), ErrTooManyFields)
+		h.Fields, m, err = parseFields(buf[n:], h.Fields[:0], lim.fields(), ErrTooManyFields, true)
 		n += m
 	}
 	max := lim.headerBytes()
@@ -67,8 +70,11 @@ func (h *ResponseHead) parseStatusLine(b []byte) (int, error) {
 		return 0, ErrVersion
 	}
 	s := b[n:]
-	if s[0] != ' ' || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) || s[1] == '0' {
+	if s[0] != ' ' || !isDigit(s[1]) || !isDigit(s[2]) || !isDigit(s[3]) {
 		return 0, ErrBadStatusLine
+	}
+	if s[1] == '0' || s[1] > '5' {
+		return 0, ErrBadStatusCode
 	}
 	h.Status = int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
 	i := n + 4

@@ -14,6 +14,7 @@ type respCase struct {
 	reason string
 	minor  uint8
 	f      Framing
+	fields string // "name=value|…" when set
 }
 
 var responseCases = []respCase{
@@ -57,19 +58,31 @@ var responseCases = []respCase{
 		status: 407, reason: "Proxy Auth", minor: 1, f: Framing{Body: BodyLength, ContentLength: 1}},
 	{name: "HTTP/1.2 is read as 1.x", in: "HTTP/1.2 200 OK\r\nContent-Length: 0\r\n\r\n",
 		status: 200, reason: "OK", minor: 2},
-	{name: "status 999", in: "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n",
-		status: 999, reason: "Odd", minor: 1},
+	{name: "status 599", in: "HTTP/1.1 599 Odd\r\nContent-Length: 0\r\n\r\n",
+		status: 599, reason: "Odd", minor: 1},
+	{name: "obs-fold in response is unfolded", in: "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n",
+		status: 200, reason: "OK", minor: 1, fields: "X=a   b|Content-Length=0"},
+	{name: "obs-fold with tabs, twice", in: "HTTP/1.1 200 OK\r\nX: a\r\n\tb\r\n \tc \r\nContent-Length: 0\r\n\r\n",
+		status: 200, reason: "OK", minor: 1, fields: "X=a  \tb   \tc|Content-Length=0"},
+	{name: "obs-fold after an empty value", in: "HTTP/1.1 200 OK\r\nX:\r\n b\r\nContent-Length: 0\r\n\r\n",
+		status: 200, reason: "OK", minor: 1, fields: "X=b|Content-Length=0"},
 
 	{name: "HTTP/2.0 status line", in: "HTTP/2.0 200 OK\r\n\r\n", err: ErrVersion},
 	{name: "lowercase version", in: "http/1.1 200 OK\r\n\r\n", err: ErrBadStatusLine},
 	{name: "two-digit status", in: "HTTP/1.1 20 OK\r\n\r\n", err: ErrBadStatusLine},
 	{name: "four-digit status", in: "HTTP/1.1 2000 OK\r\n\r\n", err: ErrBadStatusLine},
-	{name: "status below 100", in: "HTTP/1.1 099 Odd\r\n\r\n", err: ErrBadStatusLine},
+	{name: "status below 100", in: "HTTP/1.1 099 Odd\r\n\r\n", err: ErrBadStatusCode},
+	{name: "status 600", in: "HTTP/1.1 600 X\r\n\r\n", err: ErrBadStatusCode},
+	{name: "status 999", in: "HTTP/1.1 999 Odd\r\nContent-Length: 0\r\n\r\n", err: ErrBadStatusCode},
+	{name: "field line without colon", in: "HTTP/1.1 200 OK\r\nNoColon\r\n\r\n", err: ErrMissingColon},
+	{name: "field line without colon, with spaces", in: "HTTP/1.1 200 OK\r\nNo colon here\r\n\r\n", err: ErrMissingColon},
+	{name: "whitespace before colon in response", in: "HTTP/1.1 200 OK\r\nX : a\r\n\r\n", err: ErrSpaceBeforeColon},
+	{name: "folded Content-Length stays malformed", in: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n 5\r\n\r\n", err: ErrBadContentLength},
+	{name: "fold after the status line", in: "HTTP/1.1 200 OK\r\n X: a\r\n\r\n", err: ErrSpaceAfterStart},
 	{name: "no space before status", in: "HTTP/1.1200 OK\r\n\r\n", err: ErrBadStatusLine},
 	{name: "NUL in reason", in: "HTTP/1.1 200 O\x00K\r\n\r\n", err: ErrBadStatusLine},
 	{name: "bare LF after status line", in: "HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n", err: ErrBareLF},
 	{name: "bare LF in fields", in: "HTTP/1.1 200 OK\r\nContent-Length: 0\n\r\n", err: ErrBareLF},
-	{name: "obs-fold in response", in: "HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n", err: ErrObsFold},
 	{name: "differing Content-Length", in: "HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", err: ErrDuplicateContentLength},
 	{name: "malformed Content-Length", in: "HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n", err: ErrBadContentLength},
 	{name: "malformed Content-Length on 304", in: "HTTP/1.1 304 Not Modified\r\nContent-Length: -1\r\n\r\n", err: ErrBadContentLength},
@@ -103,6 +116,15 @@ func checkResponse(t *testing.T, tc respCase, h *ResponseHead, n int, err error)
 	}
 	if h.Status != tc.status || string(h.Reason) != tc.reason || h.Major != 1 || h.Minor != tc.minor || h.Framing != tc.f {
 		t.Errorf("got %d %q 1.%d %+v", h.Status, h.Reason, h.Minor, h.Framing)
+	}
+	if tc.fields != "" {
+		var got []string
+		for _, f := range h.Fields {
+			got = append(got, string(f.Name)+"="+string(f.Value))
+		}
+		if strings.Join(got, "|") != tc.fields {
+			t.Errorf("fields %q, want %q", strings.Join(got, "|"), tc.fields)
+		}
 	}
 }
 

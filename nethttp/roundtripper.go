@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"turbohttp"
 	"turbohttp/internal/status"
@@ -97,7 +98,6 @@ func (a *TransportAdapter) RoundTrip(req *http.Request) (*http.Response, error) 
 	x := clientExchangePool.Get().(*clientExchange)
 	x.prepare(req)
 	err := a.transport().Do(&x.req, &x.resp)
-	x.closeBodies()
 	if err != nil {
 		x.release()
 		return nil, err
@@ -152,13 +152,20 @@ var clientExchangePool = sync.Pool{New: func() any {
 // maxPooledBuf bounds the buffers a pooled exchange keeps.
 const maxPooledBuf = 64 << 10
 
-// release resets x and puts it back into the pool. The response body must
-// have been closed.
+// release closes the request's bodies, resets x and puts it back into the
+// pool. The response body must have been closed (or have ended): a body
+// that streams is written while the response is read, so the request body
+// is closed only then, as net/http's contract allows ("RoundTrip must
+// always close the body … even after RoundTrip returns").
 func (x *clientExchange) release() {
+	if x.hreq != nil {
+		x.closeBodies()
+	}
 	x.req.Reset()
 	x.resp.Reset()
 	x.hreq = nil
 	x.body.rc, x.body.eof = nil, false
+	x.body.closed.Store(false)
 	clear(x.replays)
 	x.replays = x.replays[:0]
 	clear(x.names)
@@ -170,7 +177,11 @@ func (x *clientExchange) release() {
 
 // closeBodies closes the request's body and those GetBody made.
 func (x *clientExchange) closeBodies() {
-	closeRequestBody(x.hreq)
+	if x.body.rc != nil {
+		x.body.Close()
+	} else {
+		closeRequestBody(x.hreq)
+	}
 	for _, rc := range x.replays {
 		rc.Close()
 	}
@@ -279,12 +290,22 @@ func (x *clientExchange) replayBody() (io.Reader, error) {
 }
 
 // requestBodyReader is the turbohttp request's Body over the
-// http.Request's. It has no Close method, so that the Transport leaves
-// closing to the adapter; at io.EOF it takes the trailer values.
+// http.Request's; at io.EOF it takes the trailer values. Its Close closes
+// the http.Request's body once, whoever calls first: the Transport (once
+// it has written the body, or to stop an upload blocked in Read) or the
+// adapter at the end of the exchange.
 type requestBodyReader struct {
-	x   *clientExchange
-	rc  io.ReadCloser
-	eof bool
+	x      *clientExchange
+	rc     io.ReadCloser
+	eof    bool
+	closed atomic.Bool
+}
+
+func (b *requestBodyReader) Close() error {
+	if b.rc == nil || b.closed.Swap(true) {
+		return nil
+	}
+	return b.rc.Close()
 }
 
 func (b *requestBodyReader) Read(p []byte) (int, error) {

@@ -5,8 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -91,6 +96,97 @@ func TestLoadDuration(t *testing.T) {
 	s = runLoadJSON(t, "-d", "300ms", "-c", "3", stalledServer(t))
 	if s.Responses != 0 || s.Errors != 0 || s.Aborted != 3 {
 		t.Fatalf("cut off: %+v", s)
+	}
+}
+
+// TestLoadDurationStuckUploads: -d ends the run even when every request is
+// stuck uploading a large body to a server that reads the head and then
+// nothing, or answers at once and never finishes its response; the
+// requests are counted as cut off.
+func TestLoadDurationStuckUploads(t *testing.T) {
+	for name, answer := range map[string]string{
+		"silent":        "",
+		"answers early": "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc",
+		"rejects early": "HTTP/1.1 413 Content Too Large\r\nContent-Length: 100\r\n\r\nabc",
+	} {
+		t.Run(name, func(t *testing.T) {
+			url := stuckServer(t, answer)
+			body := filepath.Join(t.TempDir(), "body")
+			if err := os.WriteFile(body, bytes.Repeat([]byte("x"), 16<<20), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s := runLoadJSON(t, "-d", "300ms", "-c", "3", "-m", "POST", "-B", "@"+body, url)
+			t.Logf("%.3f s", s.Seconds)
+			if s.Responses != 0 || s.Errors != 0 || s.Aborted != 3 {
+				t.Fatalf("summary %+v", s)
+			}
+		})
+	}
+}
+
+// stuckServer reads each request head, writes answer (maybe nothing) and
+// then holds the connection without reading until the test ends.
+func stuckServer(t *testing.T, answer string) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var conns []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		for _, c := range conns {
+			c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() {
+				br := bufio.NewReader(c)
+				for {
+					line, err := br.ReadSlice('\n')
+					if err != nil || len(line) == 2 {
+						break
+					}
+				}
+				io.WriteString(c, answer)
+				<-t.Context().Done()
+			})
+		}
+	})
+	return "http://" + ln.Addr().String() + "/"
+}
+
+// TestLoadConnAbortSticks: once the run has stopped, a deadline the
+// Transport sets (or clears) on a connection does not revive it.
+func TestLoadConnAbortSticks(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	r := &loadRun{opts: &loadOptions{}}
+	lc := &loadConn{Conn: a, r: r}
+	r.conns.add(lc)
+	r.stopped.Store(true)
+	r.conns.abort()
+	lc.SetReadDeadline(time.Time{})
+	lc.SetWriteDeadline(time.Now().Add(time.Hour))
+	lc.SetDeadline(time.Time{})
+	if _, err := lc.Read(make([]byte, 1)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("read after abort: %v", err)
+	}
+	if _, err := lc.Write([]byte("x")); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("write after abort: %v", err)
 	}
 }
 
@@ -287,11 +383,12 @@ func TestLoadInterrupted(t *testing.T) {
 	}
 }
 
-// TestLoadStatusOutOfRange: a status code past maxStatus counts under 0.
+// TestLoadStatusOutOfRange: a status code past 599 is a malformed
+// response (the Transport refuses it), counted as an error of that kind.
 func TestLoadStatusOutOfRange(t *testing.T) {
 	url := cannedServer(t, "HTTP/1.1 799 Odd\r\nContent-Length: 2\r\n\r\nok")
 	s := runLoadJSON(t, "-n", "5", "-c", "1", url)
-	if s.Status["0"] != 5 || s.Responses != 5 || s.BodyBytes != 10 {
+	if s.Errors != 5 || s.Responses != 0 || len(s.ErrorKinds) != 1 || s.ErrorKinds[0].Kind != "malformed" {
 		t.Fatalf("summary %+v", s)
 	}
 }

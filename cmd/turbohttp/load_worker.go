@@ -175,7 +175,8 @@ func (r *loadRun) dial(ctx context.Context, network, addr string) (net.Conn, err
 	if err != nil {
 		return nil, err
 	}
-	lc := &loadConn{Conn: c, r: r, starting: true}
+	lc := &loadConn{Conn: c, r: r}
+	lc.starting.Store(true)
 	if !r.conns.add(lc) {
 		c.Close()
 		return nil, errRunStopped
@@ -192,18 +193,22 @@ var errRunStopped = errors.New("load run stopped")
 // goes back to the pool only once its response was read, so the next
 // write after a read starts the next exchange. The deadline stays set
 // while the connection is idle; a connection idle past it is found
-// expired by the Transport's check and replaced.
+// expired by the Transport's check and replaced. A body that streams (-B
+// over 64 KiB) is written by the Transport's second goroutine while the
+// response is read, so reads and writes interleave: the deadline then
+// moves on at each write that follows response bytes, and --timeout bounds
+// the time an exchange makes no progress rather than its whole length.
 type loadConn struct {
 	net.Conn
 	r *loadRun
-	// starting: the next write starts an exchange. Owned by the
-	// goroutine holding the connection.
-	starting bool
+	// starting: the next write starts an exchange (or, for a streamed
+	// body, follows response bytes). Atomic: the Transport may read and
+	// write a connection from two goroutines.
+	starting atomic.Bool
 }
 
 func (c *loadConn) Write(p []byte) (int, error) {
-	if c.starting {
-		c.starting = false
+	if c.starting.Load() && c.starting.CompareAndSwap(true, false) {
 		if d := c.r.opts.timeout; d > 0 {
 			c.Conn.SetDeadline(time.Now().Add(d))
 		}
@@ -214,10 +219,40 @@ func (c *loadConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
+// SetDeadline, SetReadDeadline and SetWriteDeadline keep the end of the
+// run in force: once it has cut the connection off (loadConns.abort),
+// whatever deadline the Transport sets (an exchange's own timeouts clear
+// and move theirs) is replaced by one in the past, so an exchange cut off
+// cannot be revived and block the end of the run. The check follows the
+// set, so it cannot lose a race with abort.
+func (c *loadConn) SetDeadline(t time.Time) error {
+	err := c.Conn.SetDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
+func (c *loadConn) SetReadDeadline(t time.Time) error {
+	err := c.Conn.SetReadDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetReadDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
+func (c *loadConn) SetWriteDeadline(t time.Time) error {
+	err := c.Conn.SetWriteDeadline(t)
+	if c.r.stopped.Load() {
+		c.Conn.SetWriteDeadline(aLongTimeAgo)
+	}
+	return err
+}
+
 func (c *loadConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
-	if n > 0 {
-		c.starting = true
+	if n > 0 && !c.starting.Load() {
+		c.starting.Store(true)
 	}
 	return n, err
 }
