@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,8 +32,7 @@ type persistConn struct {
 	probe    idleProbe
 
 	// Everything below is owned by the goroutine holding the connection.
-	cr       prefixReader // feeds br: bytes moved aside first, then conn
-	br       *bufio.Reader
+	in       readBuf // the read buffer; kept, and grown, for the connection's life
 	w        countingWriter
 	bw       *bufio.Writer
 	lim      h1.Limits
@@ -44,7 +42,7 @@ type persistConn struct {
 	cw       h1.ChunkedWriter
 	trailers []h1.Field // request trailers, converted for the writer
 	one      [1]byte
-	num      [20]byte // scratch for a Content-Length
+	target   []byte // scratch for the request target
 	reused   bool     // sat idle or served another exchange before this one
 	used     bool     // has carried an exchange
 	answered bool     // a byte of a response arrived in the current exchange
@@ -75,16 +73,13 @@ type persistConn struct {
 // aLongTimeAgo is a deadline in the past, to unblock reads and writes.
 var aLongTimeAgo = time.Unix(1, 0)
 
-// Buffer sizes of a client connection.
-const (
-	clientReadBufSize  = 4 << 10
-	clientWriteBufSize = 4 << 10
-)
+// clientWriteBufSize is the write buffer of a client connection (its read
+// buffer is readBufSize, grown for a large head).
+const clientWriteBufSize = 4 << 10
 
 func newPersistConn(t *Transport, p *hostPool, c net.Conn) *persistConn {
 	pc := &persistConn{t: t, pool: p, conn: c, lim: t.limits()}
-	pc.cr.r = c
-	pc.br = bufio.NewReaderSize(&pc.cr, clientReadBufSize)
+	pc.in.init(c)
 	pc.w.conn = c
 	pc.bw = bufio.NewWriterSize(&pc.w, clientWriteBufSize)
 	pc.cancelFn = func() {
@@ -142,7 +137,7 @@ func (pc *persistConn) idleHealth(timeout time.Duration) int {
 
 // quiet reports that nothing is buffered beyond the last response.
 func (pc *persistConn) quiet() bool {
-	return pc.br.Buffered() == 0 && len(pc.cr.pending) == 0
+	return pc.in.buffered() == 0
 }
 
 // roundTrip carries one exchange on pc. On error the connection has been
@@ -306,36 +301,25 @@ func expects100(req *Request) bool {
 	return v != nil && ascii.EqualFold(v, "100-continue")
 }
 
-// writeHead writes the request head into the write buffer. The request
-// was validated, so only a failing connection can make it fail.
+// writeHead writes the request head into the write buffer, through h1's
+// validating writers. The request was validated before it took a
+// connection; should a field fail here all the same (a caller changing
+// the request meanwhile), nothing is written and the error is the one
+// validation gives.
 func (pc *persistConn) writeHead(req *Request, m string, length int64, gzip bool) error {
-	bw := pc.bw
-	bw.WriteString(m)
-	bw.WriteByte(' ')
-	switch {
-	case m == MethodConnect:
-		// authority-form (RFC 9112 §3.2.3): the tunnel's target, which is
-		// Host when set (URL then names the proxy dialed), as in net/http
-		if req.Host != nil {
-			bw.Write(req.Host)
-		} else {
-			bw.Write(req.URL.Host)
-		}
-	case pc.absoluteForm():
-		bw.WriteString("http://")
-		bw.Write(req.URL.Host)
-		pc.writeRequestURI(&req.URL)
-	default:
-		pc.writeRequestURI(&req.URL)
+	host := req.Host
+	if host == nil {
+		host = req.URL.Host
 	}
-	bw.WriteString(" HTTP/1.1\r\nHost: ")
-	if req.Host != nil {
-		bw.Write(req.Host)
-	} else {
-		bw.Write(req.URL.Host)
-	}
-	bw.WriteString("\r\n")
 	pc.closing = req.Close || pc.t.DisableKeepAlives
+	pc.target = pc.appendTarget(pc.target[:0], req, m, host)
+	b, err := h1.AppendRequestLine(pc.bw.AvailableBuffer(), m, pc.target)
+	if err != nil {
+		return headError(err)
+	}
+	if b, err = h1.AppendField(b, "Host", host); err != nil {
+		return ErrInvalidHost
+	}
 	for i := range req.Header.fields {
 		f := &req.Header.fields[i]
 		if skipRequestField(f.Name) {
@@ -344,53 +328,61 @@ func (pc *persistConn) writeHead(req *Request, m string, length int64, gzip bool
 		if ascii.EqualFold(f.Name, "Connection") && ascii.ContainsToken(f.Value, "close") {
 			pc.closing = true
 		}
-		writeField(bw, f.Name, f.Value)
+		if b, err = h1.AppendField(b, f.Name, f.Value); err != nil {
+			return headError(err)
+		}
 	}
 	if gzip {
-		bw.WriteString("Accept-Encoding: gzip\r\n")
+		b, _ = h1.AppendField(b, "Accept-Encoding", "gzip")
 	}
 	if pc.absoluteForm() && pc.pool.proxyAuth != "" && !req.Header.Has("Proxy-Authorization") {
-		bw.WriteString("Proxy-Authorization: ")
-		bw.WriteString(pc.pool.proxyAuth)
-		bw.WriteString("\r\n")
+		if b, err = h1.AppendField(b, "Proxy-Authorization", pc.pool.proxyAuth); err != nil {
+			return headError(err)
+		}
 	}
 	if (req.Close || pc.t.DisableKeepAlives) && !req.Header.Has("Connection") {
-		bw.WriteString("Connection: close\r\n")
+		b, _ = h1.AppendField(b, "Connection", "close")
 	}
-	return pc.writeFraming(length)
+	_, err = pc.bw.Write(h1.AppendEnd(h1.AppendBodyLength(b, length)))
+	return err
 }
 
-func writeField(bw *bufio.Writer, name, value []byte) {
-	bw.Write(name)
-	bw.WriteString(": ")
-	bw.Write(value)
-	bw.WriteString("\r\n")
-}
-
-// writeRequestURI writes the origin-form target: path and query.
-func (pc *persistConn) writeRequestURI(u *URL) {
-	if len(u.Path) == 0 {
-		pc.bw.WriteByte('/')
-	} else {
-		pc.bw.Write(u.Path)
-	}
-	if len(u.RawQuery) > 0 {
-		pc.bw.WriteByte('?')
-		pc.bw.Write(u.RawQuery)
-	}
-}
-
-// writeFraming writes the body framing field and the end of the head.
-func (pc *persistConn) writeFraming(length int64) error {
+// appendTarget appends the request target of req to dst: authority-form
+// for CONNECT, absolute-form through an HTTP proxy, else origin-form.
+func (pc *persistConn) appendTarget(dst []byte, req *Request, m string, host []byte) []byte {
 	switch {
-	case length >= 0:
-		pc.bw.WriteString("Content-Length: ")
-		pc.bw.Write(strconv.AppendInt(pc.num[:0], length, 10))
-		pc.bw.WriteString("\r\n")
-	case length == h1.Chunked:
-		pc.bw.WriteString("Transfer-Encoding: chunked\r\n")
+	case m == MethodConnect:
+		// authority-form (RFC 9112 §3.2.3): the tunnel's target, which is
+		// Host when set (URL then names the proxy dialed), as in net/http
+		return append(dst, host...)
+	case pc.absoluteForm():
+		dst = append(dst, "http://"...)
+		dst = append(dst, req.URL.Host...)
 	}
-	_, err := pc.bw.WriteString("\r\n")
+	if len(req.URL.Path) == 0 {
+		dst = append(dst, '/')
+	} else {
+		dst = append(dst, req.URL.Path...)
+	}
+	if len(req.URL.RawQuery) > 0 {
+		dst = append(dst, '?')
+		dst = append(dst, req.URL.RawQuery...)
+	}
+	return dst
+}
+
+// headError returns the validation error for an error of h1's writers.
+func headError(err error) error {
+	switch err {
+	case h1.ErrInvalidMethod:
+		return ErrInvalidMethod
+	case h1.ErrInvalidTarget:
+		return ErrBadURL
+	case h1.ErrInvalidFieldName:
+		return ErrInvalidHeaderName
+	case h1.ErrInvalidFieldValue:
+		return ErrInvalidHeaderValue
+	}
 	return err
 }
 
@@ -496,7 +488,7 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 	case err != nil:
 		return false, err
 	case pc.head.Status == 100:
-		pc.br.Discard(n)
+		pc.in.reader().Discard(n)
 		return true, nil
 	}
 	return false, nil // the response comes before the body: parse it again
@@ -505,26 +497,13 @@ func (pc *persistConn) awaitContinue(m string) (bool, error) {
 // readHead reads until a complete head is buffered and parses it into
 // pc.head, returning its length.
 func (pc *persistConn) readHead(m string) (int, error) {
-	for {
-		buf, _ := pc.br.Peek(pc.br.Buffered())
+	return pc.in.readHead(pc.lim.MaxHeaderBytes+1, func(buf []byte) (int, error) {
 		if !pc.answered && len(buf) > 0 {
 			pc.answered = true
 			pc.trace.gotFirstByte()
 		}
-		n, err := h1.ParseResponse(buf, m, &pc.head, &pc.lim)
-		if err != h1.ErrIncomplete {
-			return n, err
-		}
-		if len(buf) == pc.br.Size() {
-			pc.growReader()
-		}
-		if _, err := pc.br.Peek(len(buf) + 1); err != nil {
-			if err == io.EOF && len(buf) > 0 {
-				return 0, io.ErrUnexpectedEOF
-			}
-			return 0, err
-		}
-	}
+		return h1.ParseResponse(buf, m, &pc.head, &pc.lim)
+	})
 }
 
 // readFinalHead reads the response head, skipping the interim responses
@@ -558,7 +537,7 @@ func (pc *persistConn) readInterim(m string, req *Request) (int, error) {
 		case interim == maxInterim:
 			return 0, ErrTooManyInterimResponses
 		}
-		pc.br.Discard(n)
+		pc.in.reader().Discard(n)
 	}
 }
 
@@ -566,19 +545,6 @@ func (pc *persistConn) readInterim(m string, req *Request) (int, error) {
 func wantsUpgrade(req *Request) bool {
 	c := req.Header.Peek("Connection")
 	return c != nil && ascii.ContainsToken(c, "upgrade") && req.Header.Has("Upgrade")
-}
-
-// growReader moves the buffered start of a head that does not fit the read
-// buffer into a buffer twice as large, up to the head limit.
-func (pc *persistConn) growReader() {
-	limit := pc.lim.MaxHeaderBytes + 1 // the parser must see one byte past the limit
-	size := min(2*pc.br.Size(), limit)
-	if pc.br.Size() >= size {
-		return
-	}
-	buf, _ := pc.br.Peek(pc.br.Buffered())
-	pc.cr.pending = append(pc.cr.pending[:0:0], buf...)
-	pc.br = bufio.NewReaderSize(&pc.cr, size)
 }
 
 // setResponse fills resp from pc.head, whose n bytes are buffered, and
@@ -603,11 +569,11 @@ func (pc *persistConn) setResponse(req *Request, resp *Response, n int, gzip boo
 	resp.TLS = pc.tlsState
 	resp.Request = req
 	framing := h.Framing
-	pc.br.Discard(n)
+	pc.in.reader().Discard(n)
 	if h.Tunnel {
 		return pc.startTunnel(resp)
 	}
-	pc.body.Reset(pc.br, framing, &pc.lim)
+	pc.body.Reset(pc.in.reader(), framing, &pc.lim)
 	rb := pc.spare.Swap(nil)
 	if rb == nil {
 		rb = &respBody{pc: pc}
@@ -702,7 +668,7 @@ func (rb *respBody) Close() error {
 	if rb.state == bodyActive {
 		pc := rb.pc
 		left := pc.body.Remaining()
-		ok := !rb.gzip && left >= 0 && left <= int64(pc.br.Buffered())
+		ok := !rb.gzip && left >= 0 && left <= int64(pc.in.buffered())
 		if ok {
 			_, err := pc.body.Discard(left)
 			ok = err == nil && pc.body.Done()
@@ -766,7 +732,7 @@ func (pc *persistConn) startTunnel(resp *Response) error {
 	pc.t.connClosedLocked(pc.pool)
 	pc.t.mu.Unlock()
 	resp.ContentLength = -1
-	resp.Body = &tunnelBody{br: pc.br, conn: pc.conn}
+	resp.Body = &tunnelBody{br: pc.in.reader(), conn: pc.conn}
 	return nil
 }
 

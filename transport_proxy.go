@@ -147,14 +147,16 @@ const maxConnectResponseBytes = 16 << 10
 // httpConnect asks an HTTP proxy for a tunnel to p's origin (RFC 9110
 // §9.3.6) and reads its answer; a 2xx opens the tunnel.
 func (t *Transport) httpConnect(ctx context.Context, c net.Conn, p *hostPool) error {
-	var b strings.Builder
-	b.WriteString("CONNECT " + p.addr + " HTTP/1.1\r\nHost: " + p.addr + "\r\n")
+	var fields []h1.Field
 	if auth := proxyAuthorization(p.proxy); auth != "" {
-		b.WriteString("Proxy-Authorization: " + auth + "\r\n")
+		fields = append(fields, h1.Field{Name: []byte("Proxy-Authorization"), Value: []byte(auth)})
 	}
-	b.WriteString("\r\n")
+	head, err := h1.AppendRequestHead(nil, MethodConnect, p.addr, p.addr, fields, h1.NoBody)
+	if err != nil {
+		return &ProxyError{Proxy: proxyAddr(p.proxy), Reason: "cannot write CONNECT: " + err.Error()}
+	}
 	return withDeadline(ctx, c, func() error {
-		if _, err := io.WriteString(c, b.String()); err != nil {
+		if _, err := c.Write(head); err != nil {
 			return err
 		}
 		return readConnectResponse(c, proxyAddr(p.proxy))

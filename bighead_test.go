@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,29 @@ func TestServerOverlongHeadClosed(t *testing.T) {
 		c2 := dialServer(t, addr)
 		io.WriteString(c2, "GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
 		wantAnswer(t, bufio.NewReader(c2), 200, "3 0 0")
+	}
+}
+
+// The client's side of the same: response heads larger than its 4 KiB
+// read buffer grow it, up to MaxResponseHeaderBytes, and the connection
+// goes on serving the next exchange.
+func TestTransportBigResponseHeads(t *testing.T) {
+	noLeaks(t)
+	addr, conns := tpServer(t, func(w ResponseWriter, r *Request) {
+		n, _ := strconv.Atoi(string(r.URL.Path[1:]))
+		w.Header().Set("X-Big", strings.Repeat("b", n))
+		w.WriteString("ok")
+	})
+	var tr Transport
+	defer tr.CloseIdleConnections()
+	for _, n := range []int{100, 4000, 5000, 16 << 10, 40 << 10, 100, DefaultMaxResponseHeaderBytes - 200, 100} {
+		req := newReq(t, "GET", fmt.Sprintf("http://%s/%d", addr, n), nil)
+		resp, body := roundTrip(t, &tr, req)
+		if resp.StatusCode != 200 || body != "ok" || len(resp.Header.Peek("X-Big")) != n {
+			t.Fatalf("X-Big of %d: %d %q, %d bytes", n, resp.StatusCode, body, len(resp.Header.Peek("X-Big")))
+		}
+	}
+	if c := conns.count(); c != 1 {
+		t.Errorf("%d connections, want 1", c)
 	}
 }
