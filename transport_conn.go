@@ -43,10 +43,10 @@ type persistConn struct {
 	trailers []h1.Field // request trailers, converted for the writer
 	one      [1]byte
 	target   []byte // scratch for the request target
-	reused   bool     // sat idle or served another exchange before this one
-	used     bool     // has carried an exchange
-	answered bool     // a byte of a response arrived in the current exchange
-	closing  bool     // must close after the current exchange
+	reused   bool   // sat idle or served another exchange before this one
+	used     bool   // has carried an exchange
+	answered bool   // a byte of a response arrived in the current exchange
+	closing  bool   // must close after the current exchange
 	// bodyOwned: the request body streams from a writer goroutine in
 	// the current exchange, which owns it (see transport_duplex.go).
 	bodyOwned bool
