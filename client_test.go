@@ -37,7 +37,7 @@ func redirectServer(t *testing.T) string {
 
 func TestClientRedirectCodes(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	base := redirectServer(t)
 	c := &Client{Transport: tr}
 	cases := []struct {
@@ -83,7 +83,7 @@ func TestClientRedirectCodes(t *testing.T) {
 
 func TestClientRedirect307WithoutGetBody(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	base := redirectServer(t)
 	req := newReq(t, MethodPost, base+"/r/307", nil)
 	req.Body = io.MultiReader(strings.NewReader("once"))
@@ -95,7 +95,7 @@ func TestClientRedirect307WithoutGetBody(t *testing.T) {
 
 func TestClientRedirectLimit(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	var hits atomic.Int64
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		n := hits.Add(1)
@@ -115,7 +115,7 @@ func TestClientRedirectLimit(t *testing.T) {
 
 func TestClientCheckRedirect(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	base := redirectServer(t)
 	var vias []int
 	c := &Client{Transport: tr, CheckRedirect: func(req *Request, via []*Request) error {
@@ -145,7 +145,7 @@ func TestClientCheckRedirect(t *testing.T) {
 // (here another port of the same host).
 func TestClientRedirectStripsCredentials(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	other, _ := tpNetHTTPServer(t, echoFinal, false)
 	src, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -201,7 +201,7 @@ func (a netJar) Cookies(u *url.URL) []*Cookie {
 
 func TestClientCookieJar(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/login":
@@ -267,7 +267,7 @@ func TestClientTimeout(t *testing.T) {
 
 func TestClientMethods(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
 		fmt.Fprintf(w, "%s %s a=%s", r.Method, r.Header.Get("Content-Type"), r.Form.Get("a"))

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -34,9 +35,9 @@ func startMemServer(t testing.TB, h Handler, configure ...func(*Server)) (*Serve
 	return serveOn(t, ln, h, configure...), ln
 }
 
-// serveOn serves h on ln until the test ends, then shuts the server down
-// (closing it if connections outlive a graceful shutdown) and checks that
-// Serve returned ErrServerClosed.
+// serveOn serves h on ln until the test ends, then closes the server and
+// checks that Serve returned ErrServerClosed. (Tests of graceful shutdown
+// call Shutdown themselves.)
 func serveOn(t testing.TB, ln net.Listener, h Handler, configure ...func(*Server)) *Server {
 	srv := &Server{Handler: h}
 	for _, f := range configure {
@@ -45,11 +46,7 @@ func serveOn(t testing.TB, ln net.Listener, h Handler, configure ...func(*Server
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			srv.Close()
-		}
+		srv.Close()
 		if err := <-done; !errors.Is(err, ErrServerClosed) {
 			t.Errorf("Serve returned %v", err)
 		}
@@ -57,32 +54,54 @@ func serveOn(t testing.TB, ln net.Listener, h Handler, configure ...func(*Server
 	return srv
 }
 
-// memListener is a net.Listener of in-memory connections (net.Pipe). In a
-// synctest bubble, fake time advances only while every goroutine of the
-// bubble waits on something of the bubble, which a real socket is not; a
-// pipe is.
+// memListener is a net.Listener of in-memory connections (net.Pipe), for
+// the servers and clients of tests in a synctest bubble: fake time advances
+// only while every goroutine of the bubble waits on something of the
+// bubble, which a real socket is not and a pipe is. (turbotest.MemListener
+// is the same for tests outside this package, which cannot import it.)
 type memListener struct {
 	conns     chan net.Conn
 	closed    chan struct{}
 	closeOnce sync.Once
+	// dials counts the dials; gate, when set, runs at the start of each
+	// (to make dials slow or block them).
+	dials atomic.Int64
+	gate  func(ctx context.Context, n int64) error
 }
 
 func newMemListener() *memListener {
 	return &memListener{conns: make(chan net.Conn), closed: make(chan struct{})}
 }
 
+// DialContext connects to the listener; it suits either Transport.
+func (l *memListener) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	n := l.dials.Add(1)
+	if l.gate != nil {
+		if err := l.gate(ctx, n); err != nil {
+			return nil, err
+		}
+	}
+	client, server := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.closed:
+		return nil, net.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
 // dial connects to the listener; the connection is closed when the test
 // ends.
 func (l *memListener) dial(t testing.TB) net.Conn {
 	t.Helper()
-	client, server := net.Pipe()
-	select {
-	case l.conns <- server:
-	case <-l.closed:
-		t.Fatal("dial: the listener is closed")
+	c, err := l.DialContext(context.Background(), "pipe", "pipe")
+	if err != nil {
+		t.Fatalf("dial: %v", err)
 	}
-	t.Cleanup(func() { client.Close() })
-	return client
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 func (l *memListener) Accept() (net.Conn, error) {
@@ -104,7 +123,7 @@ func (l *memListener) Addr() net.Addr { return memAddr{} }
 type memAddr struct{}
 
 func (memAddr) Network() string { return "pipe" }
-func (memAddr) String() string  { return "pipe" }
+func (memAddr) String() string  { return "pipe:80" }
 
 // syncLog collects what a Server logs.
 type syncLog struct {
@@ -125,13 +144,17 @@ func (l *syncLog) String() string {
 }
 
 // noLeaks fails the test if goroutines started during it are still
-// running once it ends. Connection goroutines end shortly after their
-// server closes, so it waits for them; the bound only turns a leak into a
+// running once it ends, after closing the idle connections of the
+// transports given. Connection goroutines end shortly after their server
+// closes, so it waits for them; the bound only turns a leak into a
 // failure, and is generous so that a loaded machine does not trip it.
-func noLeaks(t testing.TB) {
+func noLeaks(t testing.TB, transports ...*Transport) {
 	t.Helper()
 	before := runtime.NumGoroutine()
 	t.Cleanup(func() {
+		for _, tr := range transports {
+			tr.CloseIdleConnections()
+		}
 		deadline := time.Now().Add(30 * time.Second)
 		for runtime.NumGoroutine() > before {
 			if time.Now().After(deadline) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -42,28 +43,36 @@ func wantNoConns(t *testing.T, tr *Transport, addr string) {
 // error; the dial it started goes on by itself (see hostPool) and, failing
 // here, leaves the pool empty.
 func TestCancelWhileDialing(t *testing.T) {
-	release := make(chan struct{})
-	dialing := make(chan struct{}, 1)
-	tr := &Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		dialing <- struct{}{}
-		<-release
-		return nil, errors.New("refused")
-	}}
-	checkGoroutines(t, tr)
-	ctx, cancel := context.WithCancel(context.Background())
-	req := newReq(t, MethodGet, "http://example.invalid/", nil)
-	req.SetContext(ctx)
-	go func() { <-dialing; cancel() }()
-	if err := tr.Do(req, &Response{}); !errors.Is(err, context.Canceled) {
-		t.Fatalf("got %v", err)
-	}
-	if s := tr.HostStats("example.invalid:80"); s.Dialing != 1 || s.Open != 1 || s.Waiting != 0 {
-		t.Fatalf("stats while the dial goes on %+v", s)
-	}
-	close(release)
-	waitFor(t, "the dial ended", func() bool { return tr.HostStats("example.invalid:80").Dials == 1 })
-	wantNoConns(t, tr, "example.invalid:80")
-	if s := tr.HostStats("example.invalid:80"); s.DialErrors != 1 || s.Dialing != 0 {
+	synctest.Test(t, func(t *testing.T) {
+		release := make(chan struct{})
+		dialing := make(chan struct{}, 1)
+		tr := &Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			dialing <- struct{}{}
+			<-release
+			return nil, errors.New("refused")
+		}}
+		ctx, cancel := context.WithCancel(context.Background())
+		req := newReq(t, MethodGet, "http://example.invalid/", nil)
+		req.SetContext(ctx)
+		go func() { <-dialing; cancel() }()
+		if err := tr.Do(req, &Response{}); !errors.Is(err, context.Canceled) {
+			t.Fatalf("got %v", err)
+		}
+		if s := tr.HostStats("example.invalid:80"); s.Dialing != 1 || s.Open != 1 || s.Waiting != 0 {
+			t.Fatalf("stats while the dial goes on %+v", s)
+		}
+		close(release)
+		synctest.Wait() // the dial has ended
+		wantDialFailed(t, tr, "example.invalid:80")
+	})
+}
+
+// wantDialFailed checks that the one dial to addr failed and left the
+// pool empty.
+func wantDialFailed(t *testing.T, tr *Transport, addr string) {
+	t.Helper()
+	wantNoConns(t, tr, addr)
+	if s := tr.HostStats(addr); s.Dials != 1 || s.DialErrors != 1 || s.Dialing != 0 {
 		t.Fatalf("stats %+v", s)
 	}
 }
@@ -73,43 +82,50 @@ func silentServer(t *testing.T) *rawServer {
 	return newRawServer(t, func(c net.Conn, br *bufio.Reader) { io.Copy(io.Discard, br) })
 }
 
+// The caller leaves at once; the handshake goes on until
+// TLSHandshakeTimeout, then the pool is empty. Without a caller to leave,
+// the timeout is the caller's error.
 func TestCancelDuringTLSHandshake(t *testing.T) {
-	accepted := make(chan struct{}, 1)
-	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
-		accepted <- struct{}{}
-		io.Copy(io.Discard, br)
-	})
-	t.Run("context", func(t *testing.T) {
-		// The caller leaves at once; the handshake goes on until
-		// TLSHandshakeTimeout, then the pool is empty.
-		tr := &Transport{TLSHandshakeTimeout: 50 * time.Millisecond}
-		checkGoroutines(t, tr)
-		ctx, cancel := context.WithCancel(context.Background())
-		req := newReq(t, MethodGet, "https://"+rs.addr+"/", nil)
-		req.SetContext(ctx)
-		go func() { <-accepted; cancel() }()
-		if err := tr.Do(req, &Response{}); !errors.Is(err, context.Canceled) {
-			t.Fatalf("got %v", err)
-		}
-		waitFor(t, "the handshake timed out", func() bool { return tr.HostStats(rs.addr).DialErrors == 1 })
-		wantNoConns(t, tr, rs.addr)
-	})
-	t.Run("TLSHandshakeTimeout", func(t *testing.T) {
-		tr := &Transport{TLSHandshakeTimeout: 20 * time.Millisecond}
-		checkGoroutines(t, tr)
-		go func() { <-accepted }()
-		err := tr.Do(newReq(t, MethodGet, "https://"+rs.addr+"/", nil), &Response{})
-		var ne net.Error
-		if !errors.Is(err, ErrTLSHandshakeTimeout) || !errors.As(err, &ne) || !ne.Timeout() {
-			t.Fatalf("got %v", err)
-		}
-		wantNoConns(t, tr, rs.addr)
-	})
+	for _, cancelled := range []bool{true, false} {
+		synctest.Test(t, func(t *testing.T) {
+			const timeout = 50 * time.Millisecond
+			accepted := make(chan struct{}, 1)
+			tr, _ := pipePeer(t, func(c net.Conn, br *bufio.Reader) {
+				accepted <- struct{}{}
+				io.Copy(io.Discard, br) // never answers the ClientHello
+			})
+			tr.TLSHandshakeTimeout = timeout
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			req := newReq(t, MethodGet, "https://peer/", nil)
+			req.SetContext(ctx)
+			start := time.Now()
+			go func() {
+				<-accepted
+				if cancelled {
+					cancel()
+				}
+			}()
+			err := tr.Do(req, &Response{})
+			var ne net.Error
+			switch {
+			case cancelled && !errors.Is(err, context.Canceled):
+				t.Fatalf("cancelled: got %v", err)
+			case !cancelled && (!errors.Is(err, ErrTLSHandshakeTimeout) || !errors.As(err, &ne) || !ne.Timeout()):
+				t.Fatalf("got %v", err)
+			case !cancelled && time.Since(start) != timeout:
+				t.Fatalf("the handshake timed out after %v, want %v", time.Since(start), timeout)
+			}
+			time.Sleep(timeout) // fake time: the orphan handshake's timeout passes
+			synctest.Wait()
+			wantDialFailed(t, tr, "peer:443")
+		})
+	}
 }
 
 func TestCancelWhileWritingBody(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	// The server reads the head and then nothing: the body write blocks
 	// once the socket buffers are full.
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
@@ -130,7 +146,7 @@ func TestCancelAwaitingHead(t *testing.T) {
 	rs := silentServer(t)
 	t.Run("context", func(t *testing.T) {
 		tr := &Transport{}
-		checkGoroutines(t, tr)
+		noLeaks(t, tr)
 		ctx, cancel := context.WithCancel(context.Background())
 		req := newReq(t, MethodGet, "http://"+rs.addr+"/", nil)
 		req.SetContext(ctx)
@@ -142,7 +158,7 @@ func TestCancelAwaitingHead(t *testing.T) {
 	})
 	t.Run("ResponseHeaderTimeout", func(t *testing.T) {
 		tr := &Transport{ResponseHeaderTimeout: 20 * time.Millisecond}
-		checkGoroutines(t, tr)
+		noLeaks(t, tr)
 		err := tr.Do(newReq(t, MethodGet, "http://"+rs.addr+"/", nil), &Response{})
 		if !errors.Is(err, ErrResponseHeaderTimeout) {
 			t.Fatalf("got %v", err)
@@ -153,7 +169,7 @@ func TestCancelAwaitingHead(t *testing.T) {
 
 func TestCancelWhileReadingBody(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		readRequestHead(br)
 		io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst part,")
@@ -183,7 +199,7 @@ func TestCancelWhileReadingBody(t *testing.T) {
 // was read does not disturb the pooled connection.
 func TestCancelAfterExchangeKeepsPool(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	addr, cc := tpServer(t, helloHandler)
 	ctx, cancel := context.WithCancel(context.Background())
 	req := newReq(t, MethodGet, "http://"+addr+"/", nil)
@@ -202,7 +218,7 @@ func TestCancelAfterExchangeKeepsPool(t *testing.T) {
 // nothing and keeps the idle connection.
 func TestCancelledBeforeStart(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	addr, _ := tpServer(t, helloHandler)
 	get(t, tr, "http://"+addr+"/")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -221,7 +237,7 @@ func TestCancelledBeforeStart(t *testing.T) {
 // buffered closes the connection; with the rest buffered, it is kept.
 func TestBodyCloseEarly(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	big := strings.Repeat("b", 1<<20)
 	addr, cc := tpServer(t, func(w ResponseWriter, r *Request) {
 		if string(r.URL.Path) == "/big" {

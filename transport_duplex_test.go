@@ -214,10 +214,10 @@ func TestDuplexUnfinishedUploadNotReused(t *testing.T) {
 // reused.
 func TestDuplexEchoReuses(t *testing.T) {
 	runBubble(t, func(t *testing.T) {
-		pn := newPipeNet()
+		pn := newMemListener()
 		stop := sideServers[1].serve(pn, fullDuplexEcho)
 		defer stop()
-		tr := &Transport{DialContext: pn.dial}
+		tr := &Transport{DialContext: pn.DialContext}
 		defer tr.CloseIdleConnections()
 		for range 3 {
 			resp, err := postBody(t, tr, &patternReader{n: 1 << 20}, -1)

@@ -67,7 +67,7 @@ func wantErr(t *testing.T, err error, targets ...error) {
 
 func TestResponseDuplicateContentLength(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
 	wantErr(t, err, ErrMalformedResponse, h1.ErrDuplicateContentLength)
@@ -80,7 +80,7 @@ func TestResponseDuplicateContentLength(t *testing.T) {
 
 func TestResponseIdenticalContentLengthsAccepted(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")
 	if _, body, err := doRaw(t, tr, rs, MethodGet); err != nil || body != "hello" {
 		t.Fatalf("%q %v", body, err)
@@ -104,7 +104,7 @@ func TestResponseMalformedContentLength(t *testing.T) {
 // the connection closes afterwards (RFC 9112 §6.3).
 func TestResponseContentLengthAndChunked(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t,
 		"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
@@ -213,7 +213,7 @@ func TestResponseObsFoldUnfolded(t *testing.T) {
 
 func TestResponseHeadTooLarge(t *testing.T) {
 	tr := &Transport{MaxResponseHeaderBytes: 1024}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	big := "HTTP/1.1 200 OK\r\nX-Big: " + strings.Repeat("a", 2000) + "\r\nContent-Length: 0\r\n\r\n"
 	rs := scripted(t, big, "HTTP/1.1 200 OK\r\nX-Fits: "+strings.Repeat("a", 900)+"\r\nContent-Length: 0\r\n\r\n")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
@@ -228,7 +228,7 @@ func TestResponseHeadTooLarge(t *testing.T) {
 // within the limit is read whole.
 func TestResponseHeadGrowsReadBuffer(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	v := strings.Repeat("v", 20000)
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nX-Long: "+v+"\r\nContent-Length: 4\r\n\r\nbody", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 	resp, body, err := doRaw(t, tr, rs, MethodGet)
@@ -246,7 +246,7 @@ func TestResponseHeadGrowsReadBuffer(t *testing.T) {
 func TestResponseTooManyInterim(t *testing.T) {
 	hints := strings.Repeat("HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n", 11)
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t, hints+"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
 	wantErr(t, err, ErrTooManyInterimResponses)
@@ -269,7 +269,7 @@ func TestResponseUnexpected101(t *testing.T) {
 
 func TestResponseUpgrade(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		readRequestHead(br)
 		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\nConnection: Upgrade\r\n\r\nhello ")
@@ -303,7 +303,7 @@ func TestResponseTruncatedBody(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			tr := &Transport{}
-			checkGoroutines(t, tr)
+			noLeaks(t, tr)
 			rs := scripted(t, r)
 			_, _, err := doRaw(t, tr, rs, MethodGet)
 			if err != io.ErrUnexpectedEOF {
@@ -326,7 +326,7 @@ func TestResponseTruncatedHead(t *testing.T) {
 
 func TestResponseCloseDelimited(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t, "HTTP/1.1 200 OK\r\n\r\nuntil the end\x00close")
 	resp, body, err := doRaw(t, tr, rs, MethodGet)
 	if err != nil || body != "until the end" || resp.ContentLength != -1 || !resp.Close {
@@ -337,7 +337,7 @@ func TestResponseCloseDelimited(t *testing.T) {
 
 func TestResponseHTTP10KeepAlive(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t,
 		"HTTP/1.0 200 OK\r\nContent-Length: 1\r\n\r\na",
 		"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 1\r\n\r\nb",
@@ -354,7 +354,7 @@ func TestResponseHTTP10KeepAlive(t *testing.T) {
 
 func TestResponseHeadMethodIgnoresBody(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t,
 		"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\nTransfer-Encoding: chunked\r\n\r\n",
 		"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
@@ -370,7 +370,7 @@ func TestResponseHeadMethodIgnoresBody(t *testing.T) {
 // form, and its 2xx answer hands over the connection as a tunnel.
 func TestTransportConnectMethod(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	lines := make(chan string, 1)
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		head := readRequestHead(br)

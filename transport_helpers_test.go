@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -28,23 +27,15 @@ func (c *connCounter) count() int { return int(c.n.Load()) }
 // and a counter of the connections it accepted.
 func tpServer(t testing.TB, h HandlerFunc) (string, *connCounter) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cc := &connCounter{}
-	srv := &Server{Handler: h, ConnState: func(_ net.Conn, s ConnState) {
-		if s == StateNew {
-			cc.n.Add(1)
+	_, addr := startServer(t, h, func(s *Server) {
+		s.ConnState = func(_ net.Conn, s ConnState) {
+			if s == StateNew {
+				cc.n.Add(1)
+			}
 		}
-	}}
-	done := make(chan struct{})
-	go func() { srv.Serve(ln); close(done) }()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
 	})
-	return ln.Addr().String(), cc
+	return addr, cc
 }
 
 // tpNetHTTPServer serves h with net/http's httptest server (TLS when tls
@@ -149,28 +140,6 @@ func headValue(head, name string) string {
 	return ""
 }
 
-// checkGoroutines fails the test if, at its end, the number of goroutines
-// does not settle back to what it was at the call.
-func checkGoroutines(t *testing.T, tr *Transport) {
-	t.Helper()
-	base := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		if tr != nil {
-			tr.CloseIdleConnections()
-		}
-		var n int
-		for range 500 {
-			if n = runtime.NumGoroutine(); n <= base {
-				return
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-		buf := make([]byte, 1<<16)
-		buf = buf[:runtime.Stack(buf, true)]
-		t.Errorf("goroutines: %d at start, %d at end\n%s", base, n, buf)
-	})
-}
-
 // newReq builds a client request or fails the test.
 func newReq(t testing.TB, method, url string, body io.Reader) *Request {
 	t.Helper()
@@ -203,17 +172,17 @@ func get(t testing.TB, tr *Transport, url string) (int, string) {
 	return resp.StatusCode, body
 }
 
-// waitFor polls cond until it holds, failing after a generous while (a
-// guard against hangs, not a timing assertion).
+// waitFor polls cond until it holds, for events nothing signals (bytes
+// reaching a socket's kernel buffer); the bound, generous, only turns a
+// hang into a failure.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	for range 1000 {
-		if cond() {
-			return
+	for deadline := time.Now().Add(30 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatalf("never happened: %s", what)
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(time.Millisecond)
 	}
-	t.Fatalf("never happened: %s", what)
 }
 
 func isCtxErr(err error) bool {

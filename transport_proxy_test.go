@@ -109,7 +109,7 @@ func TestProxyHTTPAbsoluteForm(t *testing.T) {
 	proxy, log := httpProxy(t, false)
 	pu, _ := url.Parse("http://user:pass@" + proxy.addr)
 	tr := &Transport{Proxy: ProxyURL(pu)}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	host := strings.TrimPrefix(origin.URL, "http://")
 	for _, path := range []string{"/a", "/b"} {
 		if _, body := roundTrip(t, tr, newReq(t, MethodGet, origin.URL+path, nil)); body != host+" "+path {
@@ -136,7 +136,7 @@ func TestProxyHTTPConnectTunnel(t *testing.T) {
 	proxy, log := httpProxy(t, false)
 	pu, _ := url.Parse("http://proxyuser:secret@" + proxy.addr)
 	tr := &Transport{Proxy: ProxyURL(pu), TLSClientConfig: tlsConfigOf(t, origin.Client())}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	for range 2 {
 		if _, body := roundTrip(t, tr, newReq(t, MethodGet, origin.URL+"/x", nil)); body != "tls=true" {
 			t.Fatalf("body %q", body)
@@ -153,7 +153,7 @@ func TestProxyHTTPConnectRefused(t *testing.T) {
 	proxy, _ := httpProxy(t, true)
 	pu, _ := url.Parse("http://" + proxy.addr)
 	tr := &Transport{Proxy: ProxyURL(pu)}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	err := tr.Do(newReq(t, MethodGet, "https://example.com/", nil), &Response{})
 	var pe *ProxyError
 	if !errors.As(err, &pe) || pe.StatusCode != 407 || !errors.Is(err, ErrProxy) {
@@ -255,7 +255,7 @@ func TestProxySOCKS5(t *testing.T) {
 			proxy, log := socksServer(t, "", "")
 			pu, _ := url.Parse(c.scheme + "://" + proxy.addr)
 			tr := &Transport{Proxy: ProxyURL(pu), TLSClientConfig: tlsConfigOf(t, originTLS.Client())}
-			checkGoroutines(t, tr)
+			noLeaks(t, tr)
 			for range 2 {
 				if _, body := roundTrip(t, tr, newReq(t, MethodGet, c.url, nil)); body != c.want {
 					t.Fatalf("body %q", body)
@@ -368,7 +368,7 @@ func TestProxyConnectResponseTooLarge(t *testing.T) {
 	})
 	pu, _ := url.Parse("http://" + proxy.addr)
 	tr := &Transport{Proxy: ProxyURL(pu)}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	err := tr.Do(newReq(t, MethodGet, "https://example.com/", nil), &Response{})
 	if !errors.Is(err, ErrMalformedResponse) {
 		t.Fatalf("got %v", err)
@@ -388,7 +388,7 @@ func TestProxyHTTPSProxy(t *testing.T) {
 	proxy, log := httpProxyOn(t, tls.NewListener(ln, certSrv.TLS.Clone()), false)
 	pu, _ := url.Parse("https://" + proxy.addr)
 	tr := &Transport{Proxy: ProxyURL(pu), TLSClientConfig: tlsConfigOf(t, certSrv.Client())}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	if _, body := roundTrip(t, tr, newReq(t, MethodGet, origin.URL+"/p", nil)); body != "via tls proxy" {
 		t.Fatalf("%q", body)
 	}

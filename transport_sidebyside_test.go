@@ -5,12 +5,10 @@ import (
 	"context"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -22,67 +20,14 @@ import (
 // long as" is exact, and a deadlock is reported at once by synctest
 // instead of hanging.
 
-// pipeNet is an in-memory network: dial hands one end of a net.Pipe to the
-// listener's Accept. It counts the dials; gate, when set, is run at the
-// start of every dial (to make dials slow or block them).
-type pipeNet struct {
-	ch    chan net.Conn
-	done  chan struct{}
-	once  sync.Once
-	dials atomic.Int64
-	gate  func(ctx context.Context, n int64) error
-}
-
-func newPipeNet() *pipeNet {
-	return &pipeNet{ch: make(chan net.Conn), done: make(chan struct{})}
-}
-
-func (pn *pipeNet) Accept() (net.Conn, error) {
-	select {
-	case c := <-pn.ch:
-		return c, nil
-	case <-pn.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (pn *pipeNet) Close() error {
-	pn.once.Do(func() { close(pn.done) })
-	return nil
-}
-
-func (pn *pipeNet) Addr() net.Addr { return pipeAddr{} }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "pipe:80" }
-
-// dial is a DialContext for either Transport.
-func (pn *pipeNet) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	n := pn.dials.Add(1)
-	if pn.gate != nil {
-		if err := pn.gate(ctx, n); err != nil {
-			return nil, err
-		}
-	}
-	client, server := net.Pipe()
-	select {
-	case pn.ch <- server:
-		return client, nil
-	case <-pn.done:
-		return nil, net.ErrClosed
-	}
-}
-
 // sideServer is one of the two servers every side-by-side test runs on.
 type sideServer struct {
 	name  string
-	serve func(pn *pipeNet, h http.HandlerFunc) (stop func())
+	serve func(pn *memListener, h http.HandlerFunc) (stop func())
 }
 
 var sideServers = []sideServer{
-	{"nethttp-server", func(pn *pipeNet, h http.HandlerFunc) func() {
+	{"nethttp-server", func(pn *memListener, h http.HandlerFunc) func() {
 		srv := &http.Server{Handler: h}
 		done := make(chan struct{})
 		go func() { srv.Serve(pn); close(done) }()
@@ -95,7 +40,7 @@ var sideServers = []sideServer{
 			time.Sleep(time.Second)
 		}
 	}},
-	{"turbohttp-server", func(pn *pipeNet, h http.HandlerFunc) func() {
+	{"turbohttp-server", func(pn *memListener, h http.HandlerFunc) func() {
 		srv := &Server{Handler: HandlerFunc(func(w ResponseWriter, r *Request) { serveAsNetHTTP(h, w, r) })}
 		done := make(chan struct{})
 		go func() { srv.Serve(pn); close(done) }()
@@ -109,12 +54,12 @@ type sideClient struct {
 	name string
 	// make returns the client's round trip and a function closing its
 	// idle connections.
-	make func(pn *pipeNet, maxConns int) (rt func(ctx context.Context, method, path string, body io.Reader, n int64) (int, io.ReadCloser, error), closeIdle func())
+	make func(pn *memListener, maxConns int) (rt func(ctx context.Context, method, path string, body io.Reader, n int64) (int, io.ReadCloser, error), closeIdle func())
 }
 
 var sideClients = []sideClient{
-	{"nethttp-transport", func(pn *pipeNet, maxConns int) (func(context.Context, string, string, io.Reader, int64) (int, io.ReadCloser, error), func()) {
-		tr := &http.Transport{DialContext: pn.dial, MaxConnsPerHost: maxConns, MaxIdleConnsPerHost: 16}
+	{"nethttp-transport", func(pn *memListener, maxConns int) (func(context.Context, string, string, io.Reader, int64) (int, io.ReadCloser, error), func()) {
+		tr := &http.Transport{DialContext: pn.DialContext, MaxConnsPerHost: maxConns, MaxIdleConnsPerHost: 16}
 		return func(ctx context.Context, method, path string, body io.Reader, n int64) (int, io.ReadCloser, error) {
 			req, err := http.NewRequestWithContext(ctx, method, "http://pipe"+path, body)
 			if err != nil {
@@ -128,8 +73,8 @@ var sideClients = []sideClient{
 			return resp.StatusCode, resp.Body, nil
 		}, tr.CloseIdleConnections
 	}},
-	{"turbohttp-transport", func(pn *pipeNet, maxConns int) (func(context.Context, string, string, io.Reader, int64) (int, io.ReadCloser, error), func()) {
-		tr := &Transport{DialContext: pn.dial, MaxConnsPerHost: maxConns}
+	{"turbohttp-transport", func(pn *memListener, maxConns int) (func(context.Context, string, string, io.Reader, int64) (int, io.ReadCloser, error), func()) {
+		tr := &Transport{DialContext: pn.DialContext, MaxConnsPerHost: maxConns}
 		return func(ctx context.Context, method, path string, body io.Reader, n int64) (int, io.ReadCloser, error) {
 			req := &Request{Method: method, Body: body, ContentLength: n}
 			if err := req.SetURL("http://pipe" + path); err != nil {
@@ -198,14 +143,14 @@ func (b *bridgeWriter) Flush() {
 func (b *bridgeWriter) EnableFullDuplex() error { return nil }
 
 // sideBySide runs f for every client on every server, each in its own
-// synctest bubble on a fresh pipeNet, and logs what each pair measured.
-func sideBySide(t *testing.T, h http.HandlerFunc, f func(t *testing.T, pn *pipeNet, c sideClient) string) {
+// synctest bubble on a fresh memListener, and logs what each pair measured.
+func sideBySide(t *testing.T, h http.HandlerFunc, f func(t *testing.T, pn *memListener, c sideClient) string) {
 	for _, s := range sideServers {
 		for _, c := range sideClients {
 			t.Run(s.name+"/"+c.name, func(t *testing.T) {
 				var got string
 				runBubble(t, func(t *testing.T) {
-					pn := newPipeNet()
+					pn := newMemListener()
 					stop := s.serve(pn, h)
 					defer stop()
 					got = f(t, pn, c)
@@ -303,7 +248,7 @@ func TestSideBySideFullDuplexEcho(t *testing.T) {
 			name = "chunked"
 		}
 		t.Run(name, func(t *testing.T) {
-			sideBySide(t, fullDuplexEcho, func(t *testing.T, pn *pipeNet, c sideClient) string {
+			sideBySide(t, fullDuplexEcho, func(t *testing.T, pn *memListener, c sideClient) string {
 				rt, closeIdle := c.make(pn, 0)
 				defer closeIdle()
 				n := int64(size)
@@ -334,7 +279,7 @@ func TestSideBySideFullDuplexEcho1GiB(t *testing.T) {
 	for _, c := range sideClients {
 		t.Run(c.name, func(t *testing.T) {
 			runBubble(t, func(t *testing.T) {
-				pn := newPipeNet()
+				pn := newMemListener()
 				stop := sideServers[0].serve(pn, fullDuplexEcho)
 				defer stop()
 				rt, closeIdle := c.make(pn, 0)
@@ -375,7 +320,7 @@ func TestSideBySideEarly413(t *testing.T) {
 		w.WriteHeader(413)
 		io.WriteString(w, "too large\n")
 	}
-	sideBySide(t, tooLarge, func(t *testing.T, pn *pipeNet, c sideClient) string {
+	sideBySide(t, tooLarge, func(t *testing.T, pn *memListener, c sideClient) string {
 		rt, closeIdle := c.make(pn, 0)
 		defer closeIdle()
 		const size = 256 << 20
@@ -429,7 +374,7 @@ func getOK(t *testing.T, rt roundTripFunc, path string) {
 // connection as it is released, 50 ms in, not its own dial's; that dial
 // ends by itself and its connection goes to the idle pool.
 func TestSideBySideSlowDial(t *testing.T) {
-	sideBySide(t, slowHandler, func(t *testing.T, pn *pipeNet, c sideClient) string {
+	sideBySide(t, slowHandler, func(t *testing.T, pn *memListener, c sideClient) string {
 		pn.gate = func(ctx context.Context, n int64) error {
 			if n > 1 {
 				time.Sleep(time.Second)
@@ -470,7 +415,7 @@ func TestSideBySideSlowDial(t *testing.T) {
 // to the pool, and the next request uses it without dialing.
 func TestSideBySideCancelledDialPooled(t *testing.T) {
 	sideBySide(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") },
-		func(t *testing.T, pn *pipeNet, c sideClient) string {
+		func(t *testing.T, pn *memListener, c sideClient) string {
 			pn.gate = func(ctx context.Context, n int64) error {
 				time.Sleep(time.Second)
 				return nil
@@ -504,7 +449,7 @@ func TestSideBySideCancelledDialPooled(t *testing.T) {
 // waits, and both run on the one connection.
 func TestSideBySideMaxConnsCountsDials(t *testing.T) {
 	sideBySide(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") },
-		func(t *testing.T, pn *pipeNet, c sideClient) string {
+		func(t *testing.T, pn *memListener, c sideClient) string {
 			pn.gate = func(ctx context.Context, n int64) error {
 				time.Sleep(time.Second)
 				return nil

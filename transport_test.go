@@ -22,7 +22,7 @@ func helloHandler(w ResponseWriter, r *Request) {
 
 func TestTransportGetOurServer(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	addr, cc := tpServer(t, helloHandler)
 	for i := 0; i < 5; i++ {
 		resp, body := roundTrip(t, tr, newReq(t, MethodGet, "http://"+addr+"/x?y=1", nil))
@@ -44,7 +44,7 @@ func TestTransportGetOurServer(t *testing.T) {
 
 func TestTransportNetHTTPServerKeepAlive(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, cc := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s %s %s %d", r.Method, r.URL.RequestURI(), b, r.ContentLength)
@@ -68,7 +68,7 @@ func TestTransportNetHTTPServerKeepAlive(t *testing.T) {
 
 func TestTransportChunkedResponseTrailers(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Trailer", "X-Sum")
 		w.Write([]byte("part1,"))
@@ -95,7 +95,7 @@ func TestTransportChunkedResponseTrailers(t *testing.T) {
 
 func TestTransportRequestTrailers(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s|%s", b, r.Trailer.Get("X-Check"))
@@ -110,7 +110,7 @@ func TestTransportRequestTrailers(t *testing.T) {
 
 func TestTransportHeadAndNoBodyStatuses(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, cc := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
 		w.Header().Set("Content-Length", "5")
@@ -180,7 +180,7 @@ func TestTransportRefusesInvalidRequests(t *testing.T) {
 // TestTransportWireFormat checks the exact bytes of a request.
 func TestTransportWireFormat(t *testing.T) {
 	tr := &Transport{DisableCompression: true}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	got := make(chan string, 1)
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		head := readRequestHead(br)
@@ -202,7 +202,7 @@ func TestTransportWireFormat(t *testing.T) {
 
 func TestTransportDisableKeepAlives(t *testing.T) {
 	tr := &Transport{DisableKeepAlives: true}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	srv, cc := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "close=%v", r.Close)
 	}, false)
@@ -230,7 +230,7 @@ func TestTransportDisableKeepAlives(t *testing.T) {
 // interim response is not retried (the server answered).
 func TestTransportRetryAfterInterim(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	var conns atomic.Int64
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		conns.Add(1)

@@ -30,7 +30,7 @@ func TestTransportTLS(t *testing.T) {
 		fmt.Fprintf(w, "%s %v", r.Proto, r.TLS != nil)
 	}, true)
 	tr := &Transport{TLSClientConfig: tlsConfigOf(t, srv.Client())}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	for range 3 {
 		resp, body := roundTrip(t, tr, newReq(t, MethodGet, srv.URL, nil))
 		if body != "HTTP/1.1 true" || resp.TLS == nil || !resp.TLS.HandshakeComplete {
@@ -48,7 +48,7 @@ func TestTransportTLS(t *testing.T) {
 func TestTransportTLSUnknownAuthority(t *testing.T) {
 	srv, _ := tpNetHTTPServer(t, func(w http.ResponseWriter, r *http.Request) {}, true)
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	err := tr.Do(newReq(t, MethodGet, srv.URL, nil), &Response{})
 	var ce *tls.CertificateVerificationError
 	if !errors.As(err, &ce) {
@@ -66,7 +66,7 @@ func TestTransportDialTLSContext(t *testing.T) {
 		d := tls.Dialer{Config: cfg}
 		return d.DialContext(ctx, network, addr)
 	}}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	if _, body := roundTrip(t, tr, newReq(t, MethodGet, srv.URL, nil)); body != "ok" || dials != 1 {
 		t.Fatalf("%q, %d dials", body, dials)
 	}
@@ -96,7 +96,7 @@ func gzipServer(t *testing.T) (string, *connCounter) {
 func TestTransportGzip(t *testing.T) {
 	url, cc := gzipServer(t)
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	want := "decoded text " + strings.Repeat("z", 5000)
 	for range 3 {
 		resp, body := roundTrip(t, tr, newReq(t, MethodGet, url, nil))
@@ -117,7 +117,7 @@ func TestTransportGzipNotAsked(t *testing.T) {
 	url, _ := gzipServer(t)
 	// The caller's own Accept-Encoding: the body comes as sent.
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	req := newReq(t, MethodGet, url, nil)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, body := roundTrip(t, tr, req)
@@ -137,7 +137,7 @@ func TestTransportGzipNotAsked(t *testing.T) {
 
 func TestTransportGzipCorrupt(t *testing.T) {
 	tr := &Transport{}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := scripted(t, "HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 16\r\n\r\nthis is not gzip")
 	_, _, err := doRaw(t, tr, rs, MethodGet)
 	if !errors.Is(err, gzip.ErrHeader) {
@@ -156,7 +156,7 @@ func TestTransportExpectContinue(t *testing.T) {
 		fmt.Fprintf(w, "got %q", b)
 	}, false)
 	tr := &Transport{ExpectContinueTimeout: time.Minute} // only 100 or a status may release the body
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	req := newReq(t, MethodPut, srv.URL+"/accept", strings.NewReader("the body"))
 	req.Header.Set("Expect", "100-continue")
 	if resp, body := roundTrip(t, tr, req); body != `got "the body"` || resp.StatusCode != 200 {
@@ -176,7 +176,7 @@ func TestTransportExpectContinue(t *testing.T) {
 // the body after ExpectContinueTimeout.
 func TestTransportExpectContinueTimeout(t *testing.T) {
 	tr := &Transport{ExpectContinueTimeout: 20 * time.Millisecond}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	rs := newRawServer(t, func(c net.Conn, br *bufio.Reader) {
 		head := readRequestHead(br)
 		if headValue(head, "Expect") != "100-continue" {
@@ -216,7 +216,7 @@ func TestTransportTLSOurServer(t *testing.T) {
 	go func() { srv.Serve(tls.NewListener(ln, certSrv.TLS.Clone())); close(done) }()
 	defer func() { srv.Close(); <-done }()
 	tr := &Transport{TLSClientConfig: tlsConfigOf(t, certSrv.Client())}
-	checkGoroutines(t, tr)
+	noLeaks(t, tr)
 	for range 3 {
 		resp, body := roundTrip(t, tr, newReq(t, MethodGet, "https://"+ln.Addr().String()+"/", nil))
 		if body != "tls=true" || resp.TLS == nil {

@@ -1,16 +1,15 @@
-package turbohttp_test
+package nethttp_test
 
 import (
 	"bytes"
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"testing"
 	"testing/synctest"
 
 	"turbohttp"
 	"turbohttp/nethttp"
+	"turbohttp/turbotest"
 )
 
 // The full-duplex exchange reaches http.Client through the RoundTripper
@@ -18,37 +17,9 @@ import (
 // echo handler completes (before the Transport went full duplex it
 // deadlocked; synctest would report it), over an in-memory network.
 
-// memListener hands the server ends of net.Pipe connections to Accept.
-type memListener struct {
-	ch   chan net.Conn
-	done chan struct{}
-}
-
-func (l *memListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.ch:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *memListener) Close() error   { return nil }
-func (l *memListener) Addr() net.Addr { return &net.TCPAddr{} }
-
-func (l *memListener) dial(ctx context.Context, network, addr string) (net.Conn, error) {
-	c, s := net.Pipe()
-	select {
-	case l.ch <- s:
-		return c, nil
-	case <-l.done:
-		return nil, net.ErrClosed
-	}
-}
-
 func TestAdapterFullDuplexEcho(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ln := &memListener{ch: make(chan net.Conn), done: make(chan struct{})}
+		ln := turbotest.NewMemListener()
 		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			rc := http.NewResponseController(w)
 			rc.EnableFullDuplex()
@@ -67,9 +38,9 @@ func TestAdapterFullDuplexEcho(t *testing.T) {
 		})}
 		served := make(chan struct{})
 		go func() { srv.Serve(ln); close(served) }()
-		defer func() { close(ln.done); srv.Close(); <-served }()
+		defer func() { ln.Close(); srv.Close(); <-served }()
 
-		client := &http.Client{Transport: &nethttp.TransportAdapter{Transport: &turbohttp.Transport{DialContext: ln.dial}}}
+		client := &http.Client{Transport: &nethttp.TransportAdapter{Transport: &turbohttp.Transport{DialContext: ln.Dial}}}
 		defer client.CloseIdleConnections()
 		const size = 64 << 20
 		chunk := bytes.Repeat([]byte("0123456789abcdef"), 4<<10)
