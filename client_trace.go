@@ -167,15 +167,15 @@ func (ct *ClientTrace) connect(ctx context.Context, dial func(context.Context, s
 
 // handshakeTraced is Transport.handshake with the TLS hooks of the trace
 // in ctx, if any.
-func (t *Transport) handshakeTraced(ctx context.Context, c net.Conn, addr string) (net.Conn, error) {
+func (t *Transport) handshakeTraced(ctx context.Context, c net.Conn, addr string, protos []string) (net.Conn, error) {
 	ct := ContextClientTrace(ctx)
 	if ct == nil || ct.TLSHandshakeStart == nil && ct.TLSHandshakeDone == nil {
-		return t.handshake(ctx, c, addr)
+		return t.handshake(ctx, c, addr, protos)
 	}
 	if ct.TLSHandshakeStart != nil {
 		ct.TLSHandshakeStart()
 	}
-	tc, err := t.handshake(ctx, c, addr)
+	tc, err := t.handshake(ctx, c, addr, protos)
 	if ct.TLSHandshakeDone != nil {
 		var st tls.ConnectionState
 		if tc, ok := tc.(*tls.Conn); ok {

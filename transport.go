@@ -64,8 +64,37 @@ type Transport struct {
 
 	// TLSClientConfig configures TLS; nil means the defaults. It is
 	// cloned per connection; ServerName defaults to the host, and ALPN
-	// offers only http/1.1.
+	// offers h2 and http/1.1 (http/1.1 alone with DisableHTTP2), whatever
+	// NextProtos says.
 	TLSClientConfig *tls.Config
+
+	// DisableHTTP2 offers only http/1.1 to https origins. By default h2 is
+	// offered too (with a user's TLSClientConfig or DialTLSContext as
+	// well: a *tls.Conn from DialTLSContext that negotiated h2 speaks
+	// HTTP/2).
+	DisableHTTP2 bool
+
+	// HTTP2PriorKnowledge speaks HTTP/2 without TLS (h2c, RFC 9113 §3.3)
+	// to http origins, without the Upgrade dance: for servers known to
+	// accept it. It does not apply through an http proxy (whose requests
+	// are in absolute form on HTTP/1.1).
+	HTTP2PriorKnowledge bool
+
+	// StrictMaxConcurrentStreams makes a request wait for a free stream
+	// on an existing HTTP/2 connection when every one has as many streams
+	// as the server's MAX_CONCURRENT_STREAMS, instead of opening another
+	// connection (which MaxConnsPerHost still bounds).
+	StrictMaxConcurrentStreams bool
+
+	// ReadIdleTimeout is the health check of HTTP/2 connections: one that
+	// has received nothing for this long is sent a PING, and closed when
+	// nothing arrives within PingTimeout. Zero means
+	// DefaultReadIdleTimeout, negative no health check.
+	ReadIdleTimeout time.Duration
+
+	// PingTimeout bounds the wait for the answer to a health-check PING.
+	// Zero means DefaultPingTimeout.
+	PingTimeout time.Duration
 
 	// TLSHandshakeTimeout bounds a TLS handshake. Zero means
 	// DefaultTLSHandshakeTimeout, negative none.
@@ -144,6 +173,11 @@ const (
 	DefaultMaxInterimResponses    = 10
 	// DefaultDialTimeout bounds a dial; see Transport.DialTimeout.
 	DefaultDialTimeout = 30 * time.Second
+	// DefaultReadIdleTimeout and DefaultPingTimeout: the health check of
+	// HTTP/2 connections, on by default (net/http's is off, and a dead
+	// connection then hangs its requests for the kernel's TCP timeout).
+	DefaultReadIdleTimeout = 30 * time.Second
+	DefaultPingTimeout     = 15 * time.Second
 )
 
 // DefaultTransport is the Transport of the zero Client. It reads its proxy
@@ -244,27 +278,38 @@ func (t *Transport) Do(req *Request, resp *Response) error {
 	body := req.Body
 	fresh := false
 	trace := ContextClientTrace(ctx)
-	for {
+	for attempt := 0; ; attempt++ {
 		trace.getConn(req)
-		pc, err := t.getConn(ctx, &cm, fresh)
+		r, err := t.getConn(ctx, &cm, fresh)
 		if err != nil {
 			return err
 		}
-		pc.trace = trace
-		trace.gotConn(pc)
-		pool := pc.pool
-		retry, err := pc.roundTrip(ctx, req, body, resp)
+		var retry bool
+		var pool *hostPool
+		if r.cc != nil {
+			pool = r.cc.pool
+			retry, err = r.cc.roundTrip(ctx, req, body, resp)
+			retry = retry && attempt < h2MaxRetries
+		} else {
+			pc := r.pc
+			pc.trace = trace
+			trace.gotConn(pc)
+			pool = pc.pool
+			retry, err = pc.roundTrip(ctx, req, body, resp)
+			retry = retry && !fresh
+			fresh = true
+		}
 		if err == nil {
 			return nil
 		}
-		if fresh || !retry {
+		if !retry {
 			return err
 		}
+		resetResponse(resp)
 		if body, err = rewindBody(req); err != nil {
 			return err
 		}
 		t.countRetry(pool)
-		fresh = true
 	}
 }
 
@@ -349,10 +394,25 @@ func (t *Transport) CloseIdleConnections() {
 		t.connClosedLocked(pc.pool)
 		closing = append(closing, pc)
 	}
+	var closingH2 []*h2ClientConn
+	for _, p := range t.pools {
+		closingH2 = t.closeIdleH2Locked(p, closingH2)
+	}
 	t.mu.Unlock()
 	for _, pc := range closing {
 		pc.close()
 	}
+	for _, cc := range closingH2 {
+		cc.close() // its reader frees the slot of MaxConnsPerHost
+	}
+}
+
+func (t *Transport) readIdleTimeout() time.Duration {
+	return orDefault(t.ReadIdleTimeout, DefaultReadIdleTimeout)
+}
+
+func (t *Transport) pingTimeout() time.Duration {
+	return orDefault(t.PingTimeout, DefaultPingTimeout)
 }
 
 func (t *Transport) dialTimeout() time.Duration {
