@@ -293,4 +293,3 @@ func (cs *clientStream) await100() bool {
 		}
 	}
 }
-

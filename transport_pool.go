@@ -111,12 +111,12 @@ type hostPool struct {
 	// userinfo, "" otherwise.
 	proxyAuth string
 
-	idle    []*persistConn // LIFO: the most recently used last
+	idle    []*persistConn  // LIFO: the most recently used last
 	h2      []*h2ClientConn // HTTP/2 connections taking new streams
 	proto   uint8           // protoUnknown, protoH1 or protoH2
 	open    int             // connections dialing, in use or idle, of both protocols
-	dialing int            // dials in progress, counted in open
-	waiters waitQueue      // callers waiting for a connection, FIFO
+	dialing int             // dials in progress, counted in open
+	waiters waitQueue       // callers waiting for a connection, FIFO
 	stats   HostStats
 }
 
