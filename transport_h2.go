@@ -48,6 +48,8 @@ type h2ClientConn struct {
 	capacity int             // MAX_CONCURRENT_STREAMS in force
 	wbuf     []byte          // owned by the flusher while flushing
 	flushing bool
+	closed   bool // the socket is closed
+	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
 	fields   []h2.Field
 	fbuf     []byte // bytes of lowercased field names
@@ -69,6 +71,9 @@ const (
 	h2InitialCapacity = 100
 	// h2MaxFreeStreams bounds the recycled streams a connection keeps.
 	h2MaxFreeStreams = 256
+	// h2GoAwayWriteTimeout bounds the writing of the last frames (the
+	// GOAWAY) of a connection that failed.
+	h2GoAwayWriteTimeout = time.Second
 	// h2MaxRetries bounds how often one request is retried after
 	// REFUSED_STREAM or a GOAWAY that did not process it.
 	h2MaxRetries = 6
@@ -116,8 +121,8 @@ var errH2Closed = errors.New("turbohttp: HTTP/2 connection closed")
 var errGoAway = errors.New("turbohttp: server sent GOAWAY")
 
 // newH2ClientConn starts the HTTP/2 connection over c (TLS with ALPN h2,
-// or h2c by prior knowledge): the preface is written by the first flush,
-// and the reader goroutine is started.
+// or h2c by prior knowledge): the reader goroutine is started, and the
+// preface is queued for the caller's first flush.
 func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc := &h2ClientConn{t: t, pool: p, conn: c, capacity: h2InitialCapacity}
 	cc.flushed.L = &cc.mu
@@ -131,7 +136,6 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	}
 	cc.lastRead = time.Now()
 	go cc.readLoop()
-	cc.flush(false)
 	return cc
 }
 
@@ -159,7 +163,7 @@ func (cc *h2ClientConn) flushLocked() {
 		return
 	}
 	cc.flushing = true
-	for cc.eng.OutputPending() > 0 && cc.err == nil {
+	for cc.eng.OutputPending() > 0 && !cc.closed {
 		cc.wbuf = cc.eng.AppendOutput(cc.wbuf[:0])
 		buf := cc.wbuf
 		cc.mu.Unlock()
@@ -167,11 +171,23 @@ func (cc *h2ClientConn) flushLocked() {
 		cc.mu.Lock()
 		if err != nil {
 			cc.failLocked(err)
+			break
 		}
 	}
-	cc.wakeWritersLocked()
 	cc.flushing = false
+	if cc.err != nil {
+		cc.closeLocked()
+	}
+	cc.wakeWritersLocked()
 	cc.flushed.Broadcast()
+}
+
+// closeLocked closes the socket, once the connection has failed.
+func (cc *h2ClientConn) closeLocked() {
+	if !cc.closed {
+		cc.closed = true
+		cc.conn.Close()
+	}
 }
 
 // flushAsyncLocked has what the reader queued (acknowledgements,
@@ -203,13 +219,13 @@ func (cc *h2ClientConn) readLoop() {
 			cc.lastRead, cc.pinging = time.Now(), false
 			cc.mu.Lock()
 			ferr := cc.eng.Feed(cc.rbuf[:n])
-			cc.flushAsyncLocked()
 			if ferr == nil && cc.eng.Done() {
 				ferr = errH2Closed
 			}
 			if ferr != nil {
 				cc.failLocked(ferr)
 			}
+			cc.flushAsyncLocked()
 			err2 := cc.err
 			cc.mu.Unlock()
 			if err2 != nil {
@@ -223,7 +239,11 @@ func (cc *h2ClientConn) readLoop() {
 			break
 		}
 	}
-	cc.conn.Close()
+	cc.mu.Lock()
+	if !cc.flushing {
+		cc.closeLocked() // else the flush under way closes it as it ends
+	}
+	cc.mu.Unlock()
 	cc.t.h2ConnClosed(cc)
 }
 
@@ -275,15 +295,21 @@ func (cc *h2ClientConn) failLocked(err error) {
 	if cc.eng.Err() == nil {
 		cc.eng.Abort(h2.ErrCodeNo, "")
 	}
-	if cc.eng.OutputPending() > 0 && !cc.flushing {
-		// The GOAWAY, best effort, without blocking on a dead peer.
-		cc.conn.SetWriteDeadline(time.Now().Add(time.Second))
-		cc.conn.Write(cc.eng.AppendOutput(cc.wbuf[:0]))
+	// The GOAWAY goes out, best effort, before the socket closes: written
+	// here, or by the flush under way (which the deadline keeps from
+	// blocking on a dead peer) as it ends.
+	cc.conn.SetWriteDeadline(time.Now().Add(h2GoAwayWriteTimeout))
+	if !cc.flushing {
+		cc.flushLocked()
 	}
-	cc.conn.Close()
 	for id, cs := range cc.streams {
-		cs.failLocked(&ConnLostError{Addr: cc.pool.addr, StreamID: id, Err: err})
 		delete(cc.streams, id)
+		cs.engineGone = true
+		if cs.remoteDone {
+			cs.stopWriterLocked() // its response is complete: it stands
+			continue
+		}
+		cs.failLocked(&ConnLostError{Addr: cc.pool.addr, StreamID: id, Err: err})
 	}
 }
 
@@ -371,6 +397,7 @@ func (cc *h2ClientConn) OnPingAck(_ [8]byte) {}
 // OnGoAway retires the connection: its streams at or below lastStreamID
 // finish; the others were already refused (OnReset).
 func (cc *h2ClientConn) OnGoAway(lastStreamID uint32, code h2.ErrCode, debug []byte) {
+	cc.noNew = true
 	go cc.t.h2Retire(cc)
 }
 
@@ -389,7 +416,7 @@ func (cc *h2ClientConn) OnWindowOpened(id uint32) {
 func (cc *h2ClientConn) slotCapacity() int {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.err != nil {
+	if cc.err != nil || cc.noNew {
 		return 0
 	}
 	return cc.capacity

@@ -341,20 +341,17 @@ func (cs *clientStream) awaitHead() error {
 }
 
 // refusedRetry reports whether the failed exchange may be retried: the
-// server refused the stream (REFUSED_STREAM, or GOAWAY), or the
-// connection was lost before any response arrived for an idempotent
-// request, and the body can be sent again.
+// server refused the stream (REFUSED_STREAM, or above a GOAWAY's last
+// stream ID), so it did not process it, and the body can be sent again.
+// A request on a connection lost mid-exchange is not retried: the server
+// may have acted on it; its *ConnLostError says so.
 func (cs *clientStream) refusedRetry() bool {
 	cc := cs.cc
 	cc.mu.Lock()
-	refused, err, got := cs.refused, cs.err, cs.gotHead
+	refused := cs.refused
 	cc.mu.Unlock()
 	req := cs.req
-	if got || err == nil || cs.ctx.Err() != nil || req.Body != nil && req.GetBody == nil {
-		return false
-	}
-	var lost *ConnLostError
-	return refused || errors.As(err, &lost) && MethodIsIdempotent(method(req))
+	return refused && cs.ctx.Err() == nil && (req.Body == nil || req.GetBody != nil)
 }
 
 // abort ends the exchange early: the stream is reset with code (unless

@@ -369,6 +369,7 @@ func (t *Transport) dialForQueue(p *hostPool, w *wantConn) {
 		cc := newH2ClientConn(t, p, c)
 		t.addH2ConnLocked(cc)
 		t.mu.Unlock()
+		cc.flush(false) // the preface, whether or not a waiter took a stream
 		return
 	}
 	if p.proto == protoUnknown {
