@@ -48,7 +48,7 @@ type h2ClientConn struct {
 	capacity int             // MAX_CONCURRENT_STREAMS in force
 	wbuf     []byte          // owned by the flusher while flushing
 	flushing bool
-	closed   bool // the socket is closed
+	closed   bool  // the socket is closed
 	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
 	fields   []h2.Field
