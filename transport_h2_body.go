@@ -150,7 +150,6 @@ func (cs *clientStream) upload(body io.Reader, length int64, expect bool) error 
 	}
 	bp := uploadBufs.Get().(*[uploadBufSize]byte)
 	defer uploadBufs.Put(bp)
-	trailers := cs.req.Trailer.Len() > 0
 	var sent int64
 	empty := 0
 	for {
@@ -170,6 +169,7 @@ func (cs *clientStream) upload(body io.Reader, length int64, expect bool) error 
 		}
 		empty = 0
 		end := rerr == io.EOF
+		trailers := end && cs.req.Trailer.Len() > 0 // final once the body ended
 		if err := cs.writeData(bp[:n], end && !trailers); err != nil {
 			return err
 		}

@@ -237,6 +237,9 @@ func (cc *h2ClientConn) buildFields(req *Request, m string, length int64) {
 	}
 	lengthEnd := len(b)
 	for i := range req.Trailer.fields {
+		if req.Header.Has("Trailer") {
+			break // declared by the caller
+		}
 		if i > 0 {
 			b = append(b, ", "...)
 		}
@@ -281,7 +284,7 @@ var (
 // writes its own).
 func skipH2Field(name, value []byte) bool {
 	switch string(name) {
-	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "content-length", "trailer":
+	case "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "host", "content-length":
 		return true
 	case "te":
 		return !ascii.EqualFold(value, "trailers")
