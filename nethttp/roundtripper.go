@@ -421,6 +421,8 @@ func (x *clientExchange) convertHeader(cr *clientResponse) {
 	if chunked {
 		vals[n] = "chunked" // n < len(spans): the Transfer-Encoding field was not counted
 		cr.resp.TransferEncoding = vals[n : n+1 : n+1]
+	}
+	if chunked || x.resp.ProtoMajor == 2 { // HTTP/2 bodies may end with trailers too
 		x.declareTrailer(&cr.resp)
 	}
 }

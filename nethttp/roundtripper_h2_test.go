@@ -82,6 +82,9 @@ func TestRoundTripperHTTP2(t *testing.T) {
 			if err != nil || !strings.HasPrefix(string(rest), "second|trailer=d1g3st") {
 				t.Fatalf("rest %q, %v", rest, err)
 			}
+			if _, ok := resp.Header["Trailer"]; ok {
+				t.Errorf("Trailer left in Header: %v", resp.Header)
+			}
 			if resp.Trailer.Get("X-Sum") != "42" {
 				t.Fatalf("trailer %v", resp.Trailer)
 			}
