@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -46,5 +47,35 @@ func TestGetHTTP2(t *testing.T) {
 	}
 	if code, _, _ := runCmd(t, "get", "--http1.1", "--http2-prior-knowledge", plain); code != 2 {
 		t.Errorf("--http1.1 with --http2-prior-knowledge: exit %d, want 2", code)
+	}
+}
+
+// load over HTTP/2: -c connections with -streams requests each, h2c by
+// prior knowledge and h2 over TLS; the summary counts responses per
+// protocol.
+func TestLoadHTTP2(t *testing.T) {
+	secure, plain := h2Servers(t)
+	for _, args := range [][]string{
+		{"--http2-prior-knowledge", plain},
+		{"-k", secure},
+	} {
+		_, out, errOut := runCmd(t, append([]string{"load", "-json", "-n", "400", "-c", "2", "-streams", "8"}, args...)...)
+		var s loadSummary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, errOut)
+		}
+		if s.Responses != 400 || s.Protocols["HTTP/2.0"] != 400 || s.Dials != 2 || s.Streams != 8 {
+			t.Errorf("%v: %+v", args, s)
+		}
+	}
+	_, out, _ := runCmd(t, "load", "-n", "20", "-c", "2", "-streams", "4", "--http2-prior-knowledge", plain)
+	if !strings.Contains(out, "2 connections × 4 streams") || !strings.Contains(out, "HTTP/2.0 responses:  20") {
+		t.Errorf("text summary:\n%s", out)
+	}
+	_, out, _ = runCmd(t, "load", "-json", "-n", "20", "-c", "2", plain)
+	var s loadSummary
+	json.Unmarshal([]byte(out), &s)
+	if s.Protocols["HTTP/1.1"] != 20 {
+		t.Errorf("HTTP/1.1 run: %+v", s)
 	}
 }
