@@ -84,7 +84,7 @@ func (r *loadRun) summarize(elapsed time.Duration) *loadSummary {
 	o := r.opts
 	s := &loadSummary{URL: o.url, Method: o.method, Connections: o.conns, Streams: o.streams,
 		Seconds: elapsed.Seconds(), Status: map[string]uint64{}, ErrorKinds: []errorKindSummary{},
-		Protocols: map[string]uint64{},
+		Protocols:   map[string]uint64{},
 		Interrupted: r.interrupted.Load()}
 	hist := hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)
 	var errs [numKinds]errorCount
