@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -14,21 +15,26 @@ import (
 // h2ClientConn is one HTTP/2 client connection (RFC 9113) on the h2
 // engine. It carries many exchanges at once, one per stream:
 //
-//   - the caller's goroutine encodes its HEADERS (and DATA) into the
-//     engine under mu and flushes: whoever finds no flush in progress
-//     writes everything pending with one Write, looping while others
-//     queue more, so concurrent callers' frames share syscalls and no
-//     goroutine or channel sits between a caller and the socket;
-//   - one reader goroutine per connection (readLoop) feeds what it reads
-//     to the engine, whose events (OnHeaders, OnData…) fill the waiting
-//     streams and wake their callers through a channel each stream keeps
-//     for its whole (pooled) life;
+//   - the caller's goroutine encodes its HEADERS into the engine under mu
+//     and wakes the writer goroutine, unless a flush is under way or a
+//     wake is pending: no goroutine or channel sits between a caller and
+//     the engine, and the connection's one channel operation is per batch,
+//     not per request;
+//   - the writer goroutine (writeLoop) yields once, so that the callers
+//     already runnable queue their frames too, and writes everything
+//     pending with one Write, looping while more is queued;
+//   - the reader goroutine (readLoop) feeds what it reads, a buffer of
+//     frames at a time, to the engine, whose events (OnHeaders, OnData…)
+//     fill the waiting streams and wake their callers through a channel
+//     each stream keeps for its whole (pooled) life;
 //   - a request body that streams is written by a goroutine of its own,
 //     under flow control, while the response is read (full duplex).
 //
 // The stream slots (the server's MAX_CONCURRENT_STREAMS) are handed out
 // by the pool (hostPool.h2), under Transport.mu: reserved counts the
-// slots taken, capacity what the server allows.
+// slots taken, capacity what the server allows. Lock order: Transport.mu
+// before mu; the Handler methods, which run under mu, reach the pool
+// through a goroutine.
 type h2ClientConn struct {
 	t        *Transport
 	pool     *hostPool
@@ -48,6 +54,8 @@ type h2ClientConn struct {
 	capacity int             // MAX_CONCURRENT_STREAMS in force
 	wbuf     []byte          // owned by the flusher while flushing
 	flushing bool
+	kicked   bool // the writer goroutine was woken and has not run yet
+	uploads  int  // body writers running
 	closed   bool  // the socket is closed
 	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
@@ -60,6 +68,7 @@ type h2ClientConn struct {
 	lastRead time.Time
 	pinging  bool
 	done     chan struct{} // closed when the reader has ended
+	wake     chan struct{} // wakes the writer goroutine; one token at most
 }
 
 // Sizes and limits of an HTTP/2 client connection.
@@ -130,30 +139,67 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc.streams = make(map[uint32]*clientStream)
 	cc.rbuf = make([]byte, h2ReadBufSize)
 	cc.done = make(chan struct{})
+	cc.wake = make(chan struct{}, 1)
 	if tc, ok := c.(*tls.Conn); ok {
 		st := tc.ConnectionState()
 		cc.tlsState = &st
 	}
 	cc.lastRead = time.Now()
 	go cc.readLoop()
+	go cc.writeLoop()
 	return cc
 }
 
-// flush writes what the engine has queued. If another goroutine is
-// flushing, it returns at once (that flusher loops until nothing is
-// left), unless wait is set: then it waits for that flush to end and
-// flushes what remains, so that the caller knows its frames went out.
+// flush has what the engine queued written. Without wait it wakes the
+// connection's writer goroutine, once per batch (a flush under way or a
+// wake pending will take the frames too), and returns: the callers of a
+// burst all encode their frames before one Write sends them. With wait it
+// writes itself, after the flush under way, so that the caller knows its
+// frames went out (the body writer, which must not outrun the socket).
 func (cc *h2ClientConn) flush(wait bool) {
 	cc.mu.Lock()
+	if !wait {
+		cc.kickLocked()
+		cc.mu.Unlock()
+		return
+	}
 	for cc.flushing {
-		if !wait {
-			cc.mu.Unlock()
-			return
-		}
 		cc.flushed.Wait()
 	}
 	cc.flushLocked()
 	cc.mu.Unlock()
+}
+
+// kickLocked wakes the writer goroutine if output waits and no flush is
+// under way or already asked for.
+func (cc *h2ClientConn) kickLocked() {
+	if cc.flushing || cc.kicked || cc.err != nil || cc.eng.OutputPending() == 0 {
+		return
+	}
+	cc.kicked = true
+	select {
+	case cc.wake <- struct{}{}:
+	default:
+	}
+}
+
+// writeLoop is the connection's writer goroutine: woken by kickLocked, it
+// first lets the goroutines already runnable queue their frames too
+// (callers woken by the same batch of responses send their next requests)
+// and then writes everything with one Write. It ends with the reader.
+func (cc *h2ClientConn) writeLoop() {
+	for {
+		select {
+		case <-cc.wake:
+		case <-cc.done:
+			return
+		}
+		runtime.Gosched()
+		cc.mu.Lock()
+		cc.kicked = false
+		cc.flushLocked()
+		cc.mu.Unlock()
+	}
 }
 
 // flushLocked writes until nothing is pending; mu is held and released
@@ -178,7 +224,9 @@ func (cc *h2ClientConn) flushLocked() {
 	if cc.err != nil {
 		cc.closeLocked()
 	}
-	cc.wakeWritersLocked()
+	if cc.uploads > 0 {
+		cc.wakeWritersLocked()
+	}
 	cc.flushed.Broadcast()
 }
 
@@ -191,21 +239,10 @@ func (cc *h2ClientConn) closeLocked() {
 }
 
 // flushAsyncLocked has what the reader queued (acknowledgements,
-// WINDOW_UPDATE) written by another goroutine, unless a flush is under way
-// (it will take it): the reader must never block in Write, or a server
-// blocked writing to us while we write to it would deadlock both.
-func (cc *h2ClientConn) flushAsyncLocked() {
-	if cc.flushing || cc.eng.OutputPending() == 0 || cc.err != nil {
-		return
-	}
-	cc.flushing = true
-	go func() {
-		cc.mu.Lock()
-		cc.flushing = false
-		cc.flushLocked()
-		cc.mu.Unlock()
-	}()
-}
+// WINDOW_UPDATE) written by the writer goroutine: the reader must never
+// block in Write, or a server blocked writing to us while we write to it
+// would deadlock both.
+func (cc *h2ClientConn) flushAsyncLocked() { cc.kickLocked() }
 
 // readLoop is the connection's reader goroutine: it feeds the engine,
 // runs the health check and, when the connection ends, fails the streams

@@ -100,6 +100,7 @@ func (cs *clientStream) startUpload(body io.Reader, length int64, expect bool) {
 	cc := cs.cc
 	cc.mu.Lock()
 	cs.uploading = true
+	cc.uploads++
 	cc.mu.Unlock()
 	go cs.writeBody(body, length, expect)
 }
@@ -128,6 +129,7 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 	cc := cs.cc
 	cc.mu.Lock()
 	cs.uploading = false
+	cc.uploads--
 	if err != nil && err != errUploadStopped {
 		// The body failed: the server must not take a truncated
 		// request for a whole one.
