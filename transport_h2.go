@@ -54,8 +54,8 @@ type h2ClientConn struct {
 	capacity int             // MAX_CONCURRENT_STREAMS in force
 	wbuf     []byte          // owned by the flusher while flushing
 	flushing bool
-	kicked   bool // the writer goroutine was woken and has not run yet
-	uploads  int  // body writers running
+	kicked   bool  // the writer goroutine was woken and has not run yet
+	uploads  int   // body writers running
 	closed   bool  // the socket is closed
 	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
