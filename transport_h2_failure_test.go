@@ -257,3 +257,130 @@ func checkBadResponse(t *testing.T, err error, code h2.ErrCode, conn bool) {
 		t.Fatalf("error %v (%T), want a *StreamResetError with %v", err, err, code)
 	}
 }
+
+// Expect: 100-continue: the body waits for the 100 (and goes at once
+// after it); without one it goes after ExpectContinueTimeout; a final
+// response first means it never goes and the stream is reset.
+func TestH2ExpectContinue(t *testing.T) {
+	for _, mode := range []string{"100", "timeout", "final first"} {
+		t.Run(mode, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				tr, peers := h2PeerTransport(t)
+				defer tr.CloseIdleConnections()
+				req := newReq(t, MethodPost, "http://peer/", strings.NewReader("body"))
+				req.Header.Set("Expect", "100-continue")
+				res := make(chan error, 1)
+				resp := &Response{}
+				go func() { res <- tr.Do(req, resp) }()
+				p := <-peers
+				id := p.want(h2.FrameHeaders).StreamID
+				synctest.Wait()
+				time.Sleep(DefaultExpectContinueTimeout / 2)
+				synctest.Wait()
+				if n := countFrames(p, h2.FrameData); n != 0 {
+					t.Fatalf("%d DATA frames before the 100", n)
+				}
+				switch mode {
+				case "100":
+					p.headers(id, false, ":status", "100")
+				case "timeout":
+					time.Sleep(DefaultExpectContinueTimeout)
+				case "final first":
+					p.headers(id, true, ":status", "417")
+					if err := <-res; err != nil || resp.StatusCode != 417 {
+						t.Fatalf("%v, %d", err, resp.StatusCode)
+					}
+					resp.Body.Close()
+					if f := p.want(h2.FrameRSTStream); f.code != h2.ErrCodeCancel {
+						t.Fatalf("RST_STREAM %v", f.code)
+					}
+					return
+				}
+				if f := p.want(h2.FrameData); f.dataLen != 4 {
+					t.Fatalf("DATA of %d bytes", f.dataLen)
+				}
+				p.respond(id, "ok")
+				if err := <-res; err != nil || readClose(t, resp) != "ok" {
+					t.Fatal(err)
+				}
+			})
+		})
+	}
+}
+
+// countFrames counts the frames of type typ read so far, without waiting.
+func countFrames(p *h2Peer, typ h2.FrameType) int {
+	n := 0
+	for {
+		select {
+		case f := <-p.frames:
+			if f.Type == typ {
+				n++
+			}
+		default:
+			return n
+		}
+	}
+}
+
+// ResponseHeaderTimeout bounds the wait for the head once the request was
+// sent; the stream is reset and the connection serves the next request.
+func TestH2ResponseHeaderTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, peers := h2PeerTransport(t)
+		tr.ResponseHeaderTimeout = 5 * time.Second
+		defer tr.CloseIdleConnections()
+		res := goGet(t, tr, "http://peer/")
+		p := <-peers
+		id := p.want(h2.FrameHeaders).StreamID
+		start := time.Now()
+		if r := <-res; r.err != ErrResponseHeaderTimeout || time.Since(start) != 5*time.Second {
+			t.Fatalf("%v after %v", r.err, time.Since(start))
+		}
+		if f := p.want(h2.FrameRSTStream); f.StreamID != id || f.code != h2.ErrCodeCancel {
+			t.Fatalf("RST_STREAM %d %v", f.StreamID, f.code)
+		}
+		next := goGet(t, tr, "http://peer/")
+		p.respond(p.want(h2.FrameHeaders).StreamID, "ok")
+		wantOK(t, next, "ok")
+	})
+}
+
+// A body closed before its end resets the stream (CANCEL), frees its
+// slot, and gives the unread bytes back to the connection's window: 80
+// bodies of 64 KiB closed unread add up to more than the 4 MiB window,
+// which a leak would exhaust (FLOW_CONTROL_ERROR).
+func TestH2BodyClosedEarly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, peers := h2PeerTransport(t)
+		defer tr.CloseIdleConnections()
+		var p *h2Peer
+		chunk := make([]byte, 16384)
+		for i := range 80 {
+			resp := &Response{}
+			res := make(chan error, 1)
+			go func() { res <- tr.Do(newReq(t, MethodGet, "http://peer/", nil), resp) }()
+			if i == 0 {
+				p = <-peers
+			}
+			id := p.want(h2.FrameHeaders).StreamID
+			p.headers(id, false, ":status", "200")
+			for range 4 {
+				p.write(h2.AppendData(nil, id, false, chunk))
+			}
+			if err := <-res; err != nil {
+				t.Fatalf("request %d: %v", i, err)
+			}
+			synctest.Wait()
+			resp.Body.Read(make([]byte, 100))
+			resp.Body.Close()
+			if f := p.want(h2.FrameRSTStream); f.StreamID != id || f.code != h2.ErrCodeCancel {
+				t.Fatalf("RST_STREAM %d %v", f.StreamID, f.code)
+			}
+			synctest.Wait()
+			if s := tr.Stats()[0]; s.H2Streams != 0 || s.Dials != 1 {
+				t.Fatalf("request %d: %+v", i, s)
+			}
+		}
+	})
+}
