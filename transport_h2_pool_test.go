@@ -1,9 +1,13 @@
 package turbohttp
 
 import (
+	"crypto/tls"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -130,5 +134,42 @@ func TestH2MaxConcurrentStreams(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// Through a CONNECT tunnel, of an http proxy or of an https one (TLS in
+// TLS), the origin's ALPN picks h2: the requests share one tunnel as
+// HTTP/2 streams. The https proxy itself is spoken to in HTTP/1.1.
+func TestH2ThroughProxyTunnel(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }
+	origin, _, _ := h2NetHTTPServer(t, h, true)
+	originTLS := tlsConfigOfURL(t, origin)
+	certSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer certSrv.Close()
+	for _, secure := range []bool{false, true} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		scheme := "http"
+		if secure {
+			scheme = "https"
+			cfg := certSrv.TLS.Clone()
+			cfg.NextProtos = []string{"http/1.1"}
+			ln = tls.NewListener(ln, cfg)
+		}
+		proxy, log := httpProxyOn(t, ln, false)
+		pu, _ := url.Parse(scheme + "://" + proxy.addr)
+		tr := &Transport{Proxy: ProxyURL(pu), TLSClientConfig: originTLS}
+		tr.TLSClientConfig.RootCAs.AddCert(certSrv.Certificate())
+		for _, r := range goGets(t, tr, origin+"/x", 10) {
+			if r.err != nil || r.body != "HTTP/2.0" {
+				t.Fatalf("%s proxy: %q, %v", scheme, r.body, r.err)
+			}
+		}
+		if lines, _ := log.get(); len(lines) != 1 || !strings.HasPrefix(lines[0], "CONNECT ") {
+			t.Fatalf("%s proxy saw %q", scheme, lines)
+		}
+		tr.CloseIdleConnections()
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
@@ -31,6 +32,7 @@ func h2NetHTTPServer(t testing.TB, h http.HandlerFunc, tls bool) (string, *Trans
 		srv.EnableHTTP2 = true
 		srv.StartTLS()
 		tr.TLSClientConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+		h2TLSConfigs.Store(srv.URL, tr.TLSClientConfig.Clone())
 	} else {
 		var p http.Protocols
 		p.SetUnencryptedHTTP2(true)
@@ -41,6 +43,19 @@ func h2NetHTTPServer(t testing.TB, h http.HandlerFunc, tls bool) (string, *Trans
 	t.Cleanup(srv.Close)
 	t.Cleanup(tr.CloseIdleConnections)
 	return srv.URL, tr, cnt
+}
+
+// h2TLSConfigs holds, by base URL, the client TLS configuration trusting
+// each TLS server h2NetHTTPServer started.
+var h2TLSConfigs sync.Map
+
+// tlsConfigOfURL returns a TLS configuration trusting the server at url.
+func tlsConfigOfURL(t *testing.T, url string) *tls.Config {
+	c, ok := h2TLSConfigs.Load(url)
+	if !ok {
+		t.Fatalf("no TLS configuration for %s", url)
+	}
+	return c.(*tls.Config).Clone()
 }
 
 // forBothH2 runs f against net/http's HTTP/2 server over TLS and h2c.

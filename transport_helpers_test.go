@@ -164,6 +164,11 @@ func checkGoroutines(t *testing.T, tr *Transport) {
 				return
 			}
 			time.Sleep(10 * time.Millisecond)
+			if tr != nil {
+				// A dial that finished after the first close left an
+				// idle connection (an HTTP/2 one has two goroutines).
+				tr.CloseIdleConnections()
+			}
 		}
 		buf := make([]byte, 1<<16)
 		buf = buf[:runtime.Stack(buf, true)]
