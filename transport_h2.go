@@ -42,9 +42,11 @@ type h2ClientConn struct {
 	tlsState *tls.ConnectionState
 
 	// Guarded by t.mu.
-	reserved int  // slots handed out and not yet released
-	retired  bool // takes no new stream: GOAWAY, failure or close
-	inPool   bool // listed in pool.h2
+	reserved  int  // slots handed out and not yet released
+	retired   bool // takes no new stream: GOAWAY, failure or close
+	inPool    bool // listed in pool.h2
+	idleAt    time.Time
+	idleTimer *time.Timer // closes the connection after IdleConnTimeout without streams
 
 	mu       sync.Mutex // guards everything below
 	flushed  sync.Cond  // signalled when a flush ends
@@ -61,7 +63,6 @@ type h2ClientConn struct {
 	err      error // why the connection ended; nil while it lives
 	fields   []h2.Field
 	fbuf     []byte // bytes of lowercased field names
-	idleAt   time.Time
 
 	// Owned by the reader goroutine.
 	rbuf     []byte
@@ -125,9 +126,6 @@ var ErrPingTimeout = timeoutError("turbohttp: HTTP/2 health-check PING unanswere
 
 // errH2Closed ends connections closed by the Transport.
 var errH2Closed = errors.New("turbohttp: HTTP/2 connection closed")
-
-// errGoAway is the cause of a stream refused by the server's GOAWAY.
-var errGoAway = errors.New("turbohttp: server sent GOAWAY")
 
 // newH2ClientConn starts the HTTP/2 connection over c (TLS with ALPN h2,
 // or h2c by prior knowledge): the reader goroutine is started, and the
@@ -360,18 +358,17 @@ func (cc *h2ClientConn) wakeWritersLocked() {
 	}
 }
 
-// close ends the connection at once (Transport.CloseIdleConnections).
+// close ends the connection at once (Transport.CloseIdleConnections,
+// IdleConnTimeout).
 func (cc *h2ClientConn) close() {
 	cc.mu.Lock()
 	cc.failLocked(errH2Closed)
 	cc.mu.Unlock()
-}
-
-// idle reports whether the connection carries no stream.
-func (cc *h2ClientConn) idle() bool {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	return len(cc.streams) == 0
+	cc.t.mu.Lock()
+	if cc.idleTimer != nil {
+		cc.idleTimer.Stop()
+	}
+	cc.t.mu.Unlock()
 }
 
 // The h2.Handler of the connection: its methods run in the reader

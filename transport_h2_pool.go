@@ -3,6 +3,7 @@ package turbohttp
 import (
 	"crypto/tls"
 	"net"
+	"time"
 )
 
 // Protocols of a hostPool, as far as it knows.
@@ -65,6 +66,9 @@ func (t *Transport) addH2ConnLocked(cc *h2ClientConn) {
 	cc.inPool = true
 	p.h2 = append(p.h2, cc)
 	t.serveH2WaitersLocked(cc)
+	if cc.reserved == 0 {
+		t.armH2IdleLocked(cc)
+	}
 	t.startDialsLocked(p)
 }
 
@@ -74,7 +78,38 @@ func (t *Transport) h2SlotFreed(cc *h2ClientConn) {
 	t.mu.Lock()
 	cc.reserved--
 	t.serveH2WaitersLocked(cc)
+	if cc.reserved == 0 && !cc.retired {
+		t.armH2IdleLocked(cc)
+	}
 	t.mu.Unlock()
+}
+
+// armH2IdleLocked starts cc's idle period: with no stream for
+// IdleConnTimeout, it is closed.
+func (t *Transport) armH2IdleLocked(cc *h2ClientConn) {
+	d := t.idleTimeout()
+	if d <= 0 {
+		return
+	}
+	cc.idleAt = time.Now()
+	if cc.idleTimer == nil {
+		cc.idleTimer = time.AfterFunc(d, func() { t.h2IdleExpired(cc) })
+		return
+	}
+	cc.idleTimer.Reset(d)
+}
+
+// h2IdleExpired closes cc if it carried no stream for IdleConnTimeout.
+func (t *Transport) h2IdleExpired(cc *h2ClientConn) {
+	t.mu.Lock()
+	if cc.retired || cc.reserved > 0 || time.Since(cc.idleAt) < t.idleTimeout() {
+		t.mu.Unlock()
+		return
+	}
+	t.retireLocked(cc)
+	cc.pool.stats.IdleTimeouts++
+	t.mu.Unlock()
+	cc.close() // its reader frees the slot of MaxConnsPerHost
 }
 
 // h2CapacityChanged is called when the server's MAX_CONCURRENT_STREAMS

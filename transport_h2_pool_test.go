@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"turbohttp/h2"
 )
@@ -172,4 +173,29 @@ func TestH2ThroughProxyTunnel(t *testing.T) {
 		}
 		tr.CloseIdleConnections()
 	}
+}
+
+// An HTTP/2 connection without streams for IdleConnTimeout is closed.
+func TestH2IdleConnTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, peers := h2PeerTransport(t)
+		tr.IdleConnTimeout = time.Minute
+		tr.ReadIdleTimeout = -1 // no PING in the way
+		defer tr.CloseIdleConnections()
+		res := goGet(t, tr, "http://peer/")
+		p := <-peers
+		p.respond(p.want(h2.FrameHeaders).StreamID, "ok")
+		wantOK(t, res, "ok")
+		time.Sleep(time.Minute - time.Second)
+		synctest.Wait()
+		if s := tr.Stats()[0]; s.H2Conns != 1 {
+			t.Fatalf("closed early: %+v", s)
+		}
+		time.Sleep(2 * time.Second)
+		p.closed()
+		synctest.Wait()
+		if s := tr.Stats()[0]; s.H2Conns != 0 || s.Open != 0 || s.IdleTimeouts != 1 {
+			t.Fatalf("after IdleConnTimeout: %+v", s)
+		}
+	})
 }
