@@ -18,6 +18,7 @@ import (
 type h2Body struct {
 	cs    *clientStream
 	state uint8 // bodyActive, bodyFinished, bodyClosed
+	gzip  bool  // read through the stream's gzip decoder
 	err   error
 }
 
@@ -31,7 +32,28 @@ func (b *h2Body) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	cs := b.cs
+	var n int
+	var err error
+	if b.gzip {
+		n, err = b.cs.gz.Read(p)
+	} else {
+		n, err = b.cs.raw.Read(p)
+	}
+	if err != nil {
+		b.end(err)
+	}
+	return n, err
+}
+
+// h2Raw reads a stream's response body as received (the gzip decoder's
+// source, when the Transport asked for gzip).
+type h2Raw struct{ cs *clientStream }
+
+// Read returns buffered bytes (handing them back to the windows), waits
+// for more, or returns io.EOF at the end of the stream, the stream's
+// error, or the context's.
+func (r *h2Raw) Read(p []byte) (int, error) {
+	cs := r.cs
 	cc := cs.cc
 	for {
 		cc.mu.Lock()
@@ -53,18 +75,38 @@ func (b *h2Body) Read(p []byte) (int, error) {
 		cc.mu.Unlock()
 		switch {
 		case err != nil:
-			b.end(err)
 			return 0, err
 		case done:
-			b.end(io.EOF)
 			return 0, io.EOF
 		}
 		select {
 		case <-cs.ch:
 		case <-cs.ctx.Done():
-			err := cs.ctx.Err()
-			b.end(err)
-			return 0, err
+			return 0, cs.ctx.Err()
+		}
+	}
+}
+
+// Done reports whether the stream's body was read in full: nothing is
+// left unread, and the stream ended (it waits for the END_STREAM when the
+// decoder has read all that arrived so far).
+func (r *h2Raw) Done() bool {
+	cs := r.cs
+	cc := cs.cc
+	for {
+		cc.mu.Lock()
+		left, done, err := len(cs.buf)-cs.off, cs.remoteDone, cs.err
+		cc.mu.Unlock()
+		switch {
+		case left > 0 || err != nil:
+			return false
+		case done:
+			return true
+		}
+		select {
+		case <-cs.ch:
+		case <-cs.ctx.Done():
+			return false
 		}
 	}
 }

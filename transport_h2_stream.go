@@ -22,6 +22,8 @@ type clientStream struct {
 	req  *Request
 	resp *Response
 	body h2Body // resp.Body
+	raw  h2Raw  // the body as received
+	gz   gzipBody
 
 	// ch wakes the caller (head, data, end, failure); wch the body
 	// writer (window, 100-continue, stop). Both hold at most one token.
@@ -56,7 +58,7 @@ func (cc *h2ClientConn) newStreamLocked() *clientStream {
 		cc.free = cc.free[:n-1]
 	} else {
 		cs = &clientStream{cc: cc, ch: make(chan struct{}, 1), wch: make(chan struct{}, 1), wdone: make(chan error, 1)}
-		cs.body.cs = cs
+		cs.body.cs, cs.raw.cs = cs, cs
 	}
 	return cs
 }
@@ -81,7 +83,7 @@ func (cs *clientStream) reset() {
 	cs.id, cs.ctx, cs.req, cs.resp = 0, nil, nil, nil
 	cs.gotHead, cs.got100, cs.remoteDone, cs.engineGone, cs.refused = false, false, false, false, false
 	cs.err, cs.uploading, cs.stopWrite, cs.wroteAll, cs.released = nil, false, false, false, false
-	cs.body.state, cs.body.err = bodyActive, nil
+	cs.body.state, cs.body.err, cs.body.gzip = bodyActive, nil, false
 	select {
 	case <-cs.ch:
 	default:
@@ -171,7 +173,7 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		cs.recycle()
 		return false, err
 	}
-	err = cc.openLocked(cs, req, m, length, hasBody)
+	err = cc.openLocked(cs, req, m, length, hasBody, cc.t.wantGzip(req, m))
 	cc.mu.Unlock()
 	if err != nil {
 		cs.release()
@@ -191,16 +193,23 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 	resp.Request = req
 	resp.TLS = cc.tlsState
 	resp.Body = &cs.body
+	if cc.t.wantGzip(req, m) && cs.gz.applies(resp) {
+		cs.gz.start(&cs.raw, resp)
+		cs.body.gzip = true
+	}
 	return false, nil
 }
 
 // openLocked encodes the request's HEADERS and registers the stream; mu
 // is held.
-func (cc *h2ClientConn) openLocked(cs *clientStream, req *Request, m string, length int64, hasBody bool) error {
+func (cc *h2ClientConn) openLocked(cs *clientStream, req *Request, m string, length int64, hasBody, gzip bool) error {
 	if cc.err != nil {
 		return h2.ErrConnClosed
 	}
 	cc.buildFields(req, m, length)
+	if gzip {
+		cc.fields = append(cc.fields, h2.Field{Name: fieldAcceptEncoding, Value: valueGzip})
+	}
 	id, err := cc.eng.OpenStream(cc.fields, !hasBody)
 	clear(cc.fields)
 	if err != nil {
@@ -270,12 +279,14 @@ func (cc *h2ClientConn) buildFields(req *Request, m string, length int64) {
 }
 
 var (
-	pseudoMethod       = []byte(":method")
-	pseudoScheme       = []byte(":scheme")
-	pseudoAuthority    = []byte(":authority")
-	pseudoPath         = []byte(":path")
-	fieldContentLength = []byte("content-length")
-	fieldTrailer       = []byte("trailer")
+	pseudoMethod        = []byte(":method")
+	pseudoScheme        = []byte(":scheme")
+	pseudoAuthority     = []byte(":authority")
+	pseudoPath          = []byte(":path")
+	fieldContentLength  = []byte("content-length")
+	fieldTrailer        = []byte("trailer")
+	fieldAcceptEncoding = []byte("accept-encoding")
+	valueGzip           = []byte("gzip")
 )
 
 // skipH2Field reports whether a lowercase request field is not sent over

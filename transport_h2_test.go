@@ -254,3 +254,29 @@ func TestH2NetHTTPCancel(t *testing.T) {
 		}
 	})
 }
+
+// Transparent gzip over HTTP/2, as over HTTP/1.1: asked for, decoded,
+// the head rewritten; not asked for when the caller set Accept-Encoding.
+func TestH2Gzip(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Accept-Encoding") != "gzip" {
+			io.WriteString(w, "plain:"+r.Header.Get("Accept-Encoding"))
+			return
+		}
+		w.Header().Set("Content-Encoding", "gzip")
+		w.Write(gzipBytes(strings.Repeat("hello ", 1000)))
+	}
+	forBothH2(t, h, func(t *testing.T, url string, tr *Transport, cnt *connCounter) {
+		for range 3 {
+			resp, body := roundTrip(t, tr, newReq(t, MethodGet, url, nil))
+			if body != strings.Repeat("hello ", 1000) || !resp.Uncompressed || resp.ContentLength != -1 || resp.Header.Has("Content-Encoding") {
+				t.Fatalf("%d bytes, uncompressed %v, length %d", len(body), resp.Uncompressed, resp.ContentLength)
+			}
+		}
+		req := newReq(t, MethodGet, url, nil)
+		req.Header.Set("Accept-Encoding", "br")
+		if _, body := roundTrip(t, tr, req); body != "plain:br" {
+			t.Fatalf("%q", body)
+		}
+	})
+}
