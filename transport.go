@@ -14,9 +14,17 @@ import (
 	"turbohttp/internal/ascii"
 )
 
-// Transport is an HTTP/1.1 client with a connection pool. The caller's
-// goroutine writes each request and reads its response: there is no
-// goroutine per connection and no channel hand-off per request. Only a
+// Transport is an HTTP/1.1 and HTTP/2 client with one connection pool for
+// both. For https it offers h2 and http/1.1 by ALPN (DisableHTTP2 offers
+// http/1.1 alone); for http it speaks HTTP/1.1, or h2c with
+// HTTP2PriorKnowledge. HTTP/2 is described in transport_h2.go: many
+// requests share a connection as streams, up to the server's
+// MAX_CONCURRENT_STREAMS, and the first requests to a new host share one
+// dial; the rest of this comment is about HTTP/1.1.
+//
+// Over HTTP/1.1 the caller's goroutine writes each request and reads its
+// response: there is no goroutine per connection and no channel hand-off
+// per request. Only a
 // request body that must stream (of unknown length, or longer than 64 KiB)
 // is written by a second goroutine while the response is read, so that a
 // server answering as it reads (an echo, an early 413) cannot deadlock the
@@ -262,6 +270,13 @@ func (e timeoutError) Temporary() bool { return true }
 // Failures say which side failed: *RequestWriteError (writing the request,
 // its body included) or *ResponseReadError (reading the response), besides
 // *MalformedResponseError and the context's error.
+// Over HTTP/2, a stream the server reset is a *StreamResetError (a
+// malformed response is reset by us with PROTOCOL_ERROR), and a
+// connection that ended under a request (a connection error, the health
+// check's ErrPingTimeout, a read error) a *ConnLostError naming the
+// stream; a request the server did not process (REFUSED_STREAM, or above
+// a GOAWAY's last stream) is retried on another stream, transparently when
+// its body can be sent again.
 // A request refused for its own content (ErrInvalidMethod,
 // ErrInvalidHost, ErrInvalidHeaderName, ErrInvalidHeaderValue, ErrBadURL)
 // sends nothing.
