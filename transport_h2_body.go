@@ -143,6 +143,7 @@ func (cs *clientStream) startUpload(body io.Reader, length int64, expect bool) {
 	cc.mu.Lock()
 	cs.uploading = true
 	cc.uploads++
+	cs.upBody = body
 	cc.mu.Unlock()
 	go cs.writeBody(body, length, expect)
 }

@@ -30,6 +30,8 @@ type clientStream struct {
 	ch, wch chan struct{}
 	// wdone receives the body writer's result.
 	wdone chan error
+	// upBody is the request body the writer reads; nil without one.
+	upBody io.Reader
 
 	// mu
 	buf        []byte // response body received, not yet read
@@ -80,7 +82,7 @@ func (cs *clientStream) reset() {
 		cs.buf = nil
 	}
 	cs.buf, cs.off = cs.buf[:0], 0
-	cs.id, cs.ctx, cs.req, cs.resp = 0, nil, nil, nil
+	cs.id, cs.ctx, cs.req, cs.resp, cs.upBody = 0, nil, nil, nil, nil
 	cs.gotHead, cs.got100, cs.remoteDone, cs.engineGone, cs.refused = false, false, false, false, false
 	cs.err, cs.uploading, cs.stopWrite, cs.wroteAll, cs.released = nil, false, false, false, false
 	cs.body.state, cs.body.err, cs.body.gzip = bodyActive, nil, false
@@ -384,8 +386,12 @@ func (cs *clientStream) abort(code h2.ErrCode) {
 		cs.off = len(cs.buf)
 	}
 	cs.stopWriterLocked()
+	running := cs.uploading
 	cc.mu.Unlock()
 	cc.flush(false)
+	if c, ok := cs.upBody.(io.Closer); ok && running {
+		c.Close() // a writer blocked reading the body cannot see stopWrite
+	}
 	cs.joinUpload()
 	cs.release()
 }

@@ -280,3 +280,31 @@ func TestH2Gzip(t *testing.T) {
 		}
 	})
 }
+
+// A response that ends while the request body is still being sent (its
+// Read blocked) stops the upload: the stream is reset, the body closed,
+// and closing the response returns.
+func TestH2EarlyResponseStopsUpload(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		io.WriteString(w, "too large")
+	}
+	forBothH2(t, h, func(t *testing.T, url string, tr *Transport, cnt *connCounter) {
+		pr, pw := io.Pipe()
+		defer pw.Close()
+		req := newReq(t, MethodPost, url, pr)
+		resp := &Response{}
+		if err := tr.Do(req, resp); err != nil {
+			t.Fatal(err)
+		}
+		if body := readClose(t, resp); resp.StatusCode != 413 || body != "too large" {
+			t.Fatalf("%d %q", resp.StatusCode, body)
+		}
+		if _, err := pw.Write([]byte("x")); err == nil {
+			t.Fatal("the request body was not closed")
+		}
+		if _, body := roundTrip(t, tr, newReq(t, MethodGet, url, nil)); body != "too large" {
+			t.Fatalf("next request: %q", body)
+		}
+	})
+}
