@@ -140,7 +140,7 @@ type HostStats struct {
 
 	Dials            uint64 // connections dialed (successfully or not)
 	DialErrors       uint64 // dials that failed
-	Reuses           uint64 // requests served by an idle connection
+	Reuses           uint64 // requests served by an idle connection or a free HTTP/2 stream
 	Retries          uint64 // requests retried on a fresh connection
 	Evictions        uint64 // idle connections closed for MaxIdleConns or MaxIdleConnsPerHost
 	IdleTimeouts     uint64 // idle connections closed for IdleConnTimeout
