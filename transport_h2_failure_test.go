@@ -386,3 +386,26 @@ func TestH2BodyClosedEarly(t *testing.T) {
 		}
 	})
 }
+
+// More 1xx responses than MaxInterimResponses: the stream is reset and
+// the request fails with ErrTooManyInterimResponses.
+func TestH2TooManyInterimResponses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, peers := h2PeerTransport(t)
+		defer tr.CloseIdleConnections()
+		res := goGet(t, tr, "http://peer/")
+		p := <-peers
+		id := p.want(h2.FrameHeaders).StreamID
+		go func() {
+			for range DefaultMaxInterimResponses + 1 {
+				p.headers(id, false, ":status", "103", "link", "</a>")
+			}
+		}()
+		if f := p.want(h2.FrameRSTStream); f.StreamID != id || f.code != h2.ErrCodeProtocol {
+			t.Fatalf("RST_STREAM %d %v", f.StreamID, f.code)
+		}
+		if r := <-res; r.err != ErrTooManyInterimResponses {
+			t.Fatalf("%v", r.err)
+		}
+	})
+}

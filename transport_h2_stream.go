@@ -46,6 +46,7 @@ type clientStream struct {
 	stopWrite  bool   // the body writer must stop
 	wroteAll   bool   // the request (and its body) is fully queued
 	released   bool   // the stream slot went back to the pool
+	interim    int    // 1xx responses received
 }
 
 // h2MaxKeptBuf bounds the body buffer a recycled stream keeps.
@@ -85,6 +86,7 @@ func (cs *clientStream) reset() {
 	cs.id, cs.ctx, cs.req, cs.resp, cs.upBody = 0, nil, nil, nil, nil
 	cs.gotHead, cs.got100, cs.remoteDone, cs.engineGone, cs.refused = false, false, false, false, false
 	cs.err, cs.uploading, cs.stopWrite, cs.wroteAll, cs.released = nil, false, false, false, false
+	cs.interim = 0
 	cs.body.state, cs.body.err, cs.body.gzip = bodyActive, nil, false
 	select {
 	case <-cs.ch:
@@ -120,6 +122,18 @@ func (cs *clientStream) failLocked(err error) {
 	cs.wake()
 }
 
+// resetLocked resets the stream with code and fails the exchange with
+// err; mu is held.
+func (cs *clientStream) resetLocked(code h2.ErrCode, err error) {
+	cc := cs.cc
+	if !cs.engineGone {
+		delete(cc.streams, cs.id)
+		cs.engineGone = true
+		cc.eng.Reset(cs.id, code)
+	}
+	cs.failLocked(err)
+}
+
 func (cs *clientStream) stopWriterLocked() {
 	cs.stopWrite = true
 	cs.wakeWriter()
@@ -135,6 +149,10 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 			resp.Trailer.AddBytes(f.Name, f.Value)
 		}
 	case h.Informational():
+		if cs.interim++; cs.interim > pick(cs.cc.t.MaxInterimResponses, DefaultMaxInterimResponses) {
+			cs.resetLocked(h2.ErrCodeProtocol, ErrTooManyInterimResponses)
+			return
+		}
 		if h.Status == 100 {
 			cs.got100 = true
 			cs.wakeWriter()
