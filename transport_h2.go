@@ -148,15 +148,18 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	return cc
 }
 
-// flush has what the engine queued written. Without wait it wakes the
-// connection's writer goroutine, once per batch (a flush under way or a
-// wake pending will take the frames too), and returns: the callers of a
-// burst all encode their frames before one Write sends them. With wait it
-// writes itself, after the flush under way, so that the caller knows its
-// frames went out (the body writer, which must not outrun the socket).
+// flush has what the engine queued written. Without wait, while other
+// streams are open, it wakes the connection's writer goroutine, once per
+// batch (a flush under way or a wake pending will take the frames too),
+// and returns: the callers of a burst all encode their frames before one
+// Write sends them. With wait, or on a connection carrying only the
+// caller's stream (nothing to batch with, so no hand-off to pay), it
+// writes itself, after the flush under way; with wait the caller knows
+// its frames went out (the body writer, which must not outrun the
+// socket).
 func (cc *h2ClientConn) flush(wait bool) {
 	cc.mu.Lock()
-	if !wait {
+	if !wait && (cc.flushing || len(cc.streams) > 1) {
 		cc.kickLocked()
 		cc.mu.Unlock()
 		return
