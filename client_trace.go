@@ -98,6 +98,14 @@ func (ct *ClientTrace) gotConn(pc *persistConn) {
 	}
 }
 
+// gotH2Conn reports a stream slot taken on an HTTP/2 connection; reused
+// unless the stream is the connection's first.
+func (ct *ClientTrace) gotH2Conn(cc *h2ClientConn, reused bool) {
+	if ct != nil && ct.GotConn != nil {
+		ct.GotConn(GotConnInfo{Conn: cc.conn, Reused: reused})
+	}
+}
+
 func (ct *ClientTrace) wroteRequest(err error) {
 	if ct != nil && ct.WroteRequest != nil {
 		ct.WroteRequest(WroteRequestInfo{Err: err})

@@ -169,6 +169,9 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 	if c, ok := body.(io.Closer); ok {
 		c.Close()
 	}
+	if trace := ContextClientTrace(cs.ctx); trace != nil && err != errUploadStopped {
+		trace.wroteRequest(err)
+	}
 	cc := cs.cc
 	cc.mu.Lock()
 	cs.uploading = false

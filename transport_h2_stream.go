@@ -201,6 +201,13 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		return errors.Is(err, h2.ErrNoStreamSlot) || errors.Is(err, h2.ErrConnClosed), err
 	}
 	cc.flush(false)
+	trace := ContextClientTrace(ctx)
+	if trace != nil {
+		trace.gotH2Conn(cc, cs.id > 1)
+		if !hasBody {
+			trace.wroteRequest(nil)
+		}
+	}
 	if hasBody {
 		cs.startUpload(body, length, expects100(req))
 	}
@@ -209,6 +216,9 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		cs.abort(h2.ErrCodeCancel)
 		cs.recycle()
 		return retry, err
+	}
+	if trace != nil {
+		trace.gotFirstByte()
 	}
 	resp.Request = req
 	resp.TLS = cc.tlsState

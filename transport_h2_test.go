@@ -6,10 +6,12 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -305,6 +307,48 @@ func TestH2EarlyResponseStopsUpload(t *testing.T) {
 		}
 		if _, body := roundTrip(t, tr, newReq(t, MethodGet, url, nil)); body != "too large" {
 			t.Fatalf("next request: %q", body)
+		}
+	})
+}
+
+// ClientTrace over HTTP/2: GotConn (the first stream of a connection is
+// not reused, the next are), WroteRequest (after the body; from the body
+// writer, so in either order with the first response byte) and
+// GotFirstResponseByte.
+func TestH2ClientTrace(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) { io.Copy(w, r.Body) }
+	forBothH2(t, h, func(t *testing.T, url string, tr *Transport, cnt *connCounter) {
+		for i, body := range []string{"", "up"} {
+			var mu sync.Mutex
+			var events []string
+			add := func(e string) {
+				mu.Lock()
+				events = append(events, e)
+				mu.Unlock()
+			}
+			ct := &ClientTrace{
+				GotConn:              func(info GotConnInfo) { add(fmt.Sprint("conn reused=", info.Reused)) },
+				WroteRequest:         func(info WroteRequestInfo) { add(fmt.Sprint("wrote ", info.Err)) },
+				GotFirstResponseByte: func() { add("first byte") },
+			}
+			var req *Request
+			if body == "" {
+				req = newReq(t, MethodGet, url, nil)
+			} else {
+				req = newReq(t, MethodPost, url, strings.NewReader(body))
+			}
+			req.SetContext(WithClientTrace(context.Background(), ct))
+			resp, got := roundTrip(t, tr, req)
+			if got != body || resp.ProtoMajor != 2 {
+				t.Fatalf("%q", got)
+			}
+			mu.Lock()
+			sort.Strings(events[1:])
+			want := fmt.Sprintf("conn reused=%v,first byte,wrote <nil>", i > 0)
+			if strings.Join(events, ",") != want {
+				t.Fatalf("events %q, want %q", events, want)
+			}
+			mu.Unlock()
 		}
 	})
 }
