@@ -184,21 +184,23 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 	m := method(req)
 	length := bodyLength(req, body, m)
 	hasBody := body != nil && length != 0
+	gzip := cc.t.wantGzip(req, m)
 	cc.mu.Lock()
 	cs := cc.newStreamLocked()
 	cs.ctx, cs.req, cs.resp = ctx, req, resp
-	if err := ctx.Err(); err != nil {
-		cc.mu.Unlock()
-		cs.release()
-		cs.recycle()
-		return false, err
+	err = ctx.Err()
+	if err == nil {
+		err = cc.openLocked(cs, req, m, length, hasBody, gzip)
 	}
-	err = cc.openLocked(cs, req, m, length, hasBody, cc.t.wantGzip(req, m))
 	cc.mu.Unlock()
 	if err != nil {
 		cs.release()
 		cs.recycle()
-		return errors.Is(err, h2.ErrNoStreamSlot) || errors.Is(err, h2.ErrConnClosed), err
+		retry = errors.Is(err, h2.ErrNoStreamSlot) || errors.Is(err, h2.ErrConnClosed)
+		if c, ok := body.(io.Closer); ok && !retry {
+			c.Close()
+		}
+		return retry, err
 	}
 	cc.flush(false)
 	trace := ContextClientTrace(ctx)
@@ -217,17 +219,23 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		cs.recycle()
 		return retry, err
 	}
-	if trace != nil {
-		trace.gotFirstByte()
-	}
-	resp.Request = req
-	resp.TLS = cc.tlsState
+	trace.gotFirstByte()
+	cs.setResponse(gzip)
+	return false, nil
+}
+
+// setResponse completes the response once its head arrived: its body
+// reads the stream, through the gzip decoder when the Transport asked for
+// gzip and got it.
+func (cs *clientStream) setResponse(gzip bool) {
+	resp := cs.resp
+	resp.Request = cs.req
+	resp.TLS = cs.cc.tlsState
 	resp.Body = &cs.body
-	if cc.t.wantGzip(req, m) && cs.gz.applies(resp) {
+	if gzip && cs.gz.applies(resp) {
 		cs.gz.start(&cs.raw, resp)
 		cs.body.gzip = true
 	}
-	return false, nil
 }
 
 // openLocked encodes the request's HEADERS and registers the stream; mu
@@ -275,14 +283,8 @@ func (cc *h2ClientConn) buildFields(req *Request, m string, length int64) {
 		b = appendInt(b, length)
 	}
 	lengthEnd := len(b)
-	for i := range req.Trailer.fields {
-		if req.Header.Has("Trailer") {
-			break // declared by the caller
-		}
-		if i > 0 {
-			b = append(b, ", "...)
-		}
-		b = append(b, req.Trailer.fields[i].Name...)
+	if !req.Header.Has("Trailer") { // else declared by the caller
+		b = appendTrailerNames(b, &req.Trailer)
 	}
 	cc.fbuf = b
 	cc.fields = append(cc.fields[:0],
@@ -306,6 +308,18 @@ func (cc *h2ClientConn) buildFields(req *Request, m string, length int64) {
 		// Declared, as net/http's server wants to see them (RFC 9110 §6.6.2).
 		cc.fields = append(cc.fields, h2.Field{Name: fieldTrailer, Value: b[lengthEnd:]})
 	}
+}
+
+// appendTrailerNames appends the names of the fields of tr, joined by
+// ", ", to declare them in a Trailer field.
+func appendTrailerNames(b []byte, tr *Header) []byte {
+	for i := range tr.fields {
+		if i > 0 {
+			b = append(b, ", "...)
+		}
+		b = append(b, tr.fields[i].Name...)
+	}
+	return b
 }
 
 var (
