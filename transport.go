@@ -142,7 +142,8 @@ type Transport struct {
 	ExpectContinueTimeout time.Duration
 
 	// DisableKeepAlives sends "Connection: close" and uses every
-	// connection for one request.
+	// connection for one request (over HTTP/2 too: one stream, then the
+	// connection closes).
 	DisableKeepAlives bool
 
 	// DisableCompression turns off the transparent gzip of

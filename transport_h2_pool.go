@@ -40,7 +40,7 @@ func (t *Transport) speaksH2(p *hostPool, c net.Conn) bool {
 func (t *Transport) takeH2SlotLocked(p *hostPool) *h2ClientConn {
 	for _, cc := range p.h2 {
 		if !cc.retired && cc.reserved < cc.slotCapacity() {
-			cc.reserved++
+			t.reserveLocked(cc)
 			p.stats.Reuses++
 			return cc
 		}
@@ -48,12 +48,21 @@ func (t *Transport) takeH2SlotLocked(p *hostPool) *h2ClientConn {
 	return nil
 }
 
+// reserveLocked takes a stream slot of cc. With DisableKeepAlives the
+// connection carries that one stream only, and closes after it.
+func (t *Transport) reserveLocked(cc *h2ClientConn) {
+	cc.reserved++
+	if t.DisableKeepAlives {
+		t.retireLocked(cc)
+	}
+}
+
 // serveH2WaitersLocked hands cc's free stream slots to the waiters.
 func (t *Transport) serveH2WaitersLocked(cc *h2ClientConn) {
 	p := cc.pool
 	for !cc.retired && p.waiters.len() > 0 && cc.reserved < cc.slotCapacity() {
 		w := p.waiters.pop()
-		cc.reserved++
+		t.reserveLocked(cc)
 		w.ch <- connResult{cc: cc}
 	}
 }
@@ -81,7 +90,11 @@ func (t *Transport) h2SlotFreed(cc *h2ClientConn) {
 	if cc.reserved == 0 && !cc.retired {
 		t.armH2IdleLocked(cc)
 	}
+	closing := cc.reserved == 0 && t.DisableKeepAlives
 	t.mu.Unlock()
+	if closing {
+		cc.close() // its one stream is over
+	}
 }
 
 // armH2IdleLocked starts cc's idle period: with no stream for

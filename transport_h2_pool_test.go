@@ -199,3 +199,25 @@ func TestH2IdleConnTimeout(t *testing.T) {
 		}
 	})
 }
+
+// DisableKeepAlives over HTTP/2: one stream per connection, which then
+// closes.
+func TestH2DisableKeepAlives(t *testing.T) {
+	h := func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, r.Proto) }
+	url, tr, cnt := h2NetHTTPServer(t, h, false)
+	tr.DisableKeepAlives = true
+	for range 3 {
+		if _, body := roundTrip(t, tr, newReq(t, MethodGet, url, nil)); body != "HTTP/2.0" {
+			t.Fatalf("%q", body)
+		}
+	}
+	for _, r := range goGets(t, tr, url, 4) {
+		if r.err != nil || r.body != "HTTP/2.0" {
+			t.Fatalf("%q, %v", r.body, r.err)
+		}
+	}
+	if n := cnt.count(); n != 7 {
+		t.Fatalf("%d connections for 7 requests", n)
+	}
+	waitFor(t, "connections closed", func() bool { s := tr.Stats()[0]; return s.Open == 0 })
+}

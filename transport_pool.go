@@ -325,7 +325,7 @@ func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *wantConn) (co
 func (t *Transport) startDialsLocked(p *hostPool) {
 	max := t.MaxConnsPerHost
 	for p.dialing < p.waiters.len() && (max <= 0 || p.open < max) {
-		if p.proto != protoH1 && (p.dialing > 0 || t.StrictMaxConcurrentStreams && len(p.h2) > 0) {
+		if p.proto != protoH1 && !t.DisableKeepAlives && (p.dialing > 0 || t.StrictMaxConcurrentStreams && len(p.h2) > 0) {
 			return
 		}
 		w := p.waiters.firstWithoutDial()
