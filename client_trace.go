@@ -98,6 +98,14 @@ func (ct *ClientTrace) gotConn(pc *persistConn) {
 	}
 }
 
+// gotH2Conn reports a stream slot taken on an HTTP/2 connection; reused
+// unless the stream is the connection's first.
+func (ct *ClientTrace) gotH2Conn(cc *h2ClientConn, reused bool) {
+	if ct != nil && ct.GotConn != nil {
+		ct.GotConn(GotConnInfo{Conn: cc.conn, Reused: reused})
+	}
+}
+
 func (ct *ClientTrace) wroteRequest(err error) {
 	if ct != nil && ct.WroteRequest != nil {
 		ct.WroteRequest(WroteRequestInfo{Err: err})
@@ -167,15 +175,15 @@ func (ct *ClientTrace) connect(ctx context.Context, dial func(context.Context, s
 
 // handshakeTraced is Transport.handshake with the TLS hooks of the trace
 // in ctx, if any.
-func (t *Transport) handshakeTraced(ctx context.Context, c net.Conn, addr string) (net.Conn, error) {
+func (t *Transport) handshakeTraced(ctx context.Context, c net.Conn, addr string, protos []string) (net.Conn, error) {
 	ct := ContextClientTrace(ctx)
 	if ct == nil || ct.TLSHandshakeStart == nil && ct.TLSHandshakeDone == nil {
-		return t.handshake(ctx, c, addr)
+		return t.handshake(ctx, c, addr, protos)
 	}
 	if ct.TLSHandshakeStart != nil {
 		ct.TLSHandshakeStart()
 	}
-	tc, err := t.handshake(ctx, c, addr)
+	tc, err := t.handshake(ctx, c, addr, protos)
 	if ct.TLSHandshakeDone != nil {
 		var st tls.ConnectionState
 		if tc, ok := tc.(*tls.Conn); ok {

@@ -14,9 +14,17 @@ import (
 	"turbohttp/internal/ascii"
 )
 
-// Transport is an HTTP/1.1 client with a connection pool. The caller's
-// goroutine writes each request and reads its response: there is no
-// goroutine per connection and no channel hand-off per request. Only a
+// Transport is an HTTP/1.1 and HTTP/2 client with one connection pool for
+// both. For https it offers h2 and http/1.1 by ALPN (DisableHTTP2 offers
+// http/1.1 alone); for http it speaks HTTP/1.1, or h2c with
+// HTTP2PriorKnowledge. HTTP/2 is described in transport_h2.go: many
+// requests share a connection as streams, up to the server's
+// MAX_CONCURRENT_STREAMS, and the first requests to a new host share one
+// dial; the rest of this comment is about HTTP/1.1.
+//
+// Over HTTP/1.1 the caller's goroutine writes each request and reads its
+// response: there is no goroutine per connection and no channel hand-off
+// per request. Only a
 // request body that must stream (of unknown length, or longer than 64 KiB)
 // is written by a second goroutine while the response is read, so that a
 // server answering as it reads (an echo, an early 413) cannot deadlock the
@@ -64,8 +72,37 @@ type Transport struct {
 
 	// TLSClientConfig configures TLS; nil means the defaults. It is
 	// cloned per connection; ServerName defaults to the host, and ALPN
-	// offers only http/1.1.
+	// offers h2 and http/1.1 (http/1.1 alone with DisableHTTP2), whatever
+	// NextProtos says.
 	TLSClientConfig *tls.Config
+
+	// DisableHTTP2 offers only http/1.1 to https origins. By default h2 is
+	// offered too (with a user's TLSClientConfig or DialTLSContext as
+	// well: a *tls.Conn from DialTLSContext that negotiated h2 speaks
+	// HTTP/2).
+	DisableHTTP2 bool
+
+	// HTTP2PriorKnowledge speaks HTTP/2 without TLS (h2c, RFC 9113 §3.3)
+	// to http origins, without the Upgrade dance: for servers known to
+	// accept it. It does not apply through an http proxy (whose requests
+	// are in absolute form on HTTP/1.1).
+	HTTP2PriorKnowledge bool
+
+	// StrictMaxConcurrentStreams makes a request wait for a free stream
+	// on an existing HTTP/2 connection when every one has as many streams
+	// as the server's MAX_CONCURRENT_STREAMS, instead of opening another
+	// connection (which MaxConnsPerHost still bounds).
+	StrictMaxConcurrentStreams bool
+
+	// ReadIdleTimeout is the health check of HTTP/2 connections: one that
+	// has received nothing for this long is sent a PING, and closed when
+	// nothing arrives within PingTimeout. Zero means
+	// DefaultReadIdleTimeout, negative no health check.
+	ReadIdleTimeout time.Duration
+
+	// PingTimeout bounds the wait for the answer to a health-check PING.
+	// Zero means DefaultPingTimeout.
+	PingTimeout time.Duration
 
 	// TLSHandshakeTimeout bounds a TLS handshake. Zero means
 	// DefaultTLSHandshakeTimeout, negative none.
@@ -105,7 +142,8 @@ type Transport struct {
 	ExpectContinueTimeout time.Duration
 
 	// DisableKeepAlives sends "Connection: close" and uses every
-	// connection for one request.
+	// connection for one request (over HTTP/2 too: one stream, then the
+	// connection closes).
 	DisableKeepAlives bool
 
 	// DisableCompression turns off the transparent gzip of
@@ -144,6 +182,11 @@ const (
 	DefaultMaxInterimResponses    = 10
 	// DefaultDialTimeout bounds a dial; see Transport.DialTimeout.
 	DefaultDialTimeout = 30 * time.Second
+	// DefaultReadIdleTimeout and DefaultPingTimeout: the health check of
+	// HTTP/2 connections, on by default (net/http's is off, and a dead
+	// connection then hangs its requests for the kernel's TCP timeout).
+	DefaultReadIdleTimeout = 30 * time.Second
+	DefaultPingTimeout     = 15 * time.Second
 )
 
 // DefaultTransport is the Transport of the zero Client. It reads its proxy
@@ -228,6 +271,13 @@ func (e timeoutError) Temporary() bool { return true }
 // Failures say which side failed: *RequestWriteError (writing the request,
 // its body included) or *ResponseReadError (reading the response), besides
 // *MalformedResponseError and the context's error.
+// Over HTTP/2, a stream the server reset is a *StreamResetError (a
+// malformed response is reset by us with PROTOCOL_ERROR), and a
+// connection that ended under a request (a connection error, the health
+// check's ErrPingTimeout, a read error) a *ConnLostError naming the
+// stream; a request the server did not process (REFUSED_STREAM, or above
+// a GOAWAY's last stream) is retried on another stream, transparently when
+// its body can be sent again.
 // A request refused for its own content (ErrInvalidMethod,
 // ErrInvalidHost, ErrInvalidHeaderName, ErrInvalidHeaderValue, ErrBadURL)
 // sends nothing.
@@ -244,27 +294,38 @@ func (t *Transport) Do(req *Request, resp *Response) error {
 	body := req.Body
 	fresh := false
 	trace := ContextClientTrace(ctx)
-	for {
+	for attempt := 0; ; attempt++ {
 		trace.getConn(req)
-		pc, err := t.getConn(ctx, &cm, fresh)
+		r, err := t.getConn(ctx, &cm, fresh)
 		if err != nil {
 			return err
 		}
-		pc.trace = trace
-		trace.gotConn(pc)
-		pool := pc.pool
-		retry, err := pc.roundTrip(ctx, req, body, resp)
+		var retry bool
+		var pool *hostPool
+		if r.cc != nil {
+			pool = r.cc.pool
+			retry, err = r.cc.roundTrip(ctx, req, body, resp)
+			retry = retry && attempt < h2MaxRetries
+		} else {
+			pc := r.pc
+			pc.trace = trace
+			trace.gotConn(pc)
+			pool = pc.pool
+			retry, err = pc.roundTrip(ctx, req, body, resp)
+			retry = retry && !fresh
+			fresh = true
+		}
 		if err == nil {
 			return nil
 		}
-		if fresh || !retry {
+		if !retry {
 			return err
 		}
+		resetResponse(resp)
 		if body, err = rewindBody(req); err != nil {
 			return err
 		}
 		t.countRetry(pool)
-		fresh = true
 	}
 }
 
@@ -349,10 +410,25 @@ func (t *Transport) CloseIdleConnections() {
 		t.connClosedLocked(pc.pool)
 		closing = append(closing, pc)
 	}
+	var closingH2 []*h2ClientConn
+	for _, p := range t.pools {
+		closingH2 = t.closeIdleH2Locked(p, closingH2)
+	}
 	t.mu.Unlock()
 	for _, pc := range closing {
 		pc.close()
 	}
+	for _, cc := range closingH2 {
+		cc.close() // its reader frees the slot of MaxConnsPerHost
+	}
+}
+
+func (t *Transport) readIdleTimeout() time.Duration {
+	return orDefault(t.ReadIdleTimeout, DefaultReadIdleTimeout)
+}
+
+func (t *Transport) pingTimeout() time.Duration {
+	return orDefault(t.PingTimeout, DefaultPingTimeout)
 }
 
 func (t *Transport) dialTimeout() time.Duration {

@@ -14,7 +14,7 @@ import (
 
 // Cancellation and timeouts at every stage of an exchange. Each test checks
 // that the error says why, that the pool holds no connection afterwards,
-// and (checkGoroutines) that nothing leaks.
+// and (noLeaks) that nothing leaks.
 
 // endlessReader reads as an endless run of 'x'.
 type endlessReader struct{}

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
+	"slices"
 	"time"
 )
 
@@ -14,9 +15,24 @@ var defaultDialer = &net.Dialer{Timeout: DefaultDialTimeout, KeepAlive: 30 * tim
 // ErrTLSHandshakeTimeout is returned when TLSHandshakeTimeout expires.
 var ErrTLSHandshakeTimeout = timeoutError("turbohttp: TLS handshake timeout")
 
-// ErrALPN is returned when a TLS server negotiated a protocol other than
-// http/1.1.
-var ErrALPN = errors.New("turbohttp: server negotiated a protocol other than http/1.1")
+// ErrALPN is returned when a TLS server negotiated a protocol the
+// Transport did not offer.
+var ErrALPN = errors.New("turbohttp: server negotiated a protocol that was not offered")
+
+// ALPN protocol IDs (RFC 7301) the Transport offers.
+var (
+	alpnH2AndH1 = []string{"h2", "http/1.1"}
+	alpnH1      = []string{"http/1.1"}
+)
+
+// originALPN returns the protocols offered to an https origin: h2 and
+// http/1.1, or http/1.1 alone with DisableHTTP2.
+func (t *Transport) originALPN() []string {
+	if t.DisableHTTP2 {
+		return alpnH1
+	}
+	return alpnH2AndH1
+}
 
 // dialFor dials p's origin, directly or through its proxy, with TLS for
 // https.
@@ -31,7 +47,7 @@ func (t *Transport) dialFor(ctx context.Context, p *hostPool) (net.Conn, error) 
 	if err != nil || !p.https {
 		return c, err
 	}
-	return t.handshakeTraced(ctx, c, p.addr)
+	return t.handshakeTraced(ctx, c, p.addr, t.originALPN())
 }
 
 // dialTLSHook dials through DialTLSContext and completes the handshake of
@@ -62,8 +78,10 @@ func (t *Transport) dial(ctx context.Context, addr string) (net.Conn, error) {
 }
 
 // handshake runs the client side of TLS on c for the server at addr,
-// within TLSHandshakeTimeout and ctx; c is closed on failure.
-func (t *Transport) handshake(ctx context.Context, c net.Conn, addr string) (net.Conn, error) {
+// offering the ALPN protocols protos, within TLSHandshakeTimeout and ctx;
+// c is closed on failure, and when the server picks a protocol not
+// offered.
+func (t *Transport) handshake(ctx context.Context, c net.Conn, addr string, protos []string) (net.Conn, error) {
 	var cfg *tls.Config
 	if t.TLSClientConfig != nil {
 		cfg = t.TLSClientConfig.Clone()
@@ -73,7 +91,7 @@ func (t *Transport) handshake(ctx context.Context, c net.Conn, addr string) (net
 	if cfg.ServerName == "" {
 		cfg.ServerName = hostOnly(addr)
 	}
-	cfg.NextProtos = []string{"http/1.1"}
+	cfg.NextProtos = protos
 	tc := tls.Client(c, cfg)
 	hctx := ctx
 	if d := orDefault(t.TLSHandshakeTimeout, DefaultTLSHandshakeTimeout); d > 0 {
@@ -88,7 +106,7 @@ func (t *Transport) handshake(ctx context.Context, c net.Conn, addr string) (net
 		}
 		return nil, err
 	}
-	if p := tc.ConnectionState().NegotiatedProtocol; p != "" && p != "http/1.1" {
+	if p := tc.ConnectionState().NegotiatedProtocol; p != "" && !slices.Contains(protos, p) {
 		c.Close()
 		return nil, ErrALPN
 	}

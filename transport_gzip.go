@@ -5,7 +5,6 @@ import (
 	"compress/gzip"
 	"io"
 
-	"turbohttp/h1"
 	"turbohttp/internal/ascii"
 )
 
@@ -23,10 +22,18 @@ func (t *Transport) wantGzip(req *Request, m string) bool {
 		!req.Header.Has("Accept-Encoding") && !req.Header.Has("Range")
 }
 
-// gzipBody decodes a gzip response body. It belongs to the connection and
-// is reused: the decoder and its buffer are made once.
+// gzipSource is the body a gzipBody decodes: an HTTP/1 body reader, or an
+// HTTP/2 stream's. Done reports that the body was read to its end.
+type gzipSource interface {
+	io.Reader
+	Done() bool
+}
+
+// gzipBody decodes a gzip response body. It belongs to the connection (or
+// the HTTP/2 stream) and is reused: the decoder and its buffer are made
+// once.
 type gzipBody struct {
-	src     *h1.BodyReader
+	src     gzipSource
 	br      *bufio.Reader
 	zr      *gzip.Reader
 	started bool
@@ -41,7 +48,7 @@ func (g *gzipBody) applies(resp *Response) bool {
 }
 
 // start makes g decode src, the body of resp, and rewrites resp's head.
-func (g *gzipBody) start(src *h1.BodyReader, resp *Response) {
+func (g *gzipBody) start(src gzipSource, resp *Response) {
 	g.src, g.started, g.err = src, false, nil
 	resp.Header.Del("Content-Encoding")
 	resp.Header.Del("Content-Length")

@@ -111,10 +111,12 @@ type hostPool struct {
 	// userinfo, "" otherwise.
 	proxyAuth string
 
-	idle    []*persistConn // LIFO: the most recently used last
-	open    int            // connections dialing, in use or idle
-	dialing int            // dials in progress, counted in open
-	waiters waitQueue      // callers waiting for a connection, FIFO
+	idle    []*persistConn  // LIFO: the most recently used last
+	h2      []*h2ClientConn // HTTP/2 connections taking new streams
+	proto   uint8           // protoUnknown, protoH1 or protoH2
+	open    int             // connections dialing, in use or idle, of both protocols
+	dialing int             // dials in progress, counted in open
+	waiters waitQueue       // callers waiting for a connection, FIFO
 	stats   HostStats
 }
 
@@ -133,9 +135,12 @@ type HostStats struct {
 	Dialing int // dials in progress (counted in Open and InUse)
 	Waiting int // callers waiting for a connection
 
+	H2Conns   int // HTTP/2 connections taking new streams (counted in Open and InUse)
+	H2Streams int // streams open on them
+
 	Dials            uint64 // connections dialed (successfully or not)
 	DialErrors       uint64 // dials that failed
-	Reuses           uint64 // requests served by an idle connection
+	Reuses           uint64 // requests served by an idle connection or a free HTTP/2 stream
 	Retries          uint64 // requests retried on a fresh connection
 	Evictions        uint64 // idle connections closed for MaxIdleConns or MaxIdleConnsPerHost
 	IdleTimeouts     uint64 // idle connections closed for IdleConnTimeout
@@ -172,6 +177,8 @@ func (t *Transport) HostStats(hostport string) HostStats {
 		sum.Idle += s.Idle
 		sum.InUse += s.InUse
 		sum.Waiting += s.Waiting
+		sum.H2Conns += s.H2Conns
+		sum.H2Streams += s.H2Streams
 		sum.Dialing += s.Dialing
 		sum.Dials += s.Dials
 		sum.DialErrors += s.DialErrors
@@ -189,6 +196,7 @@ func (p *hostPool) snapshot() HostStats {
 	s.Key, s.Addr = p.shown, p.addr
 	s.Open, s.Idle, s.Waiting, s.Dialing = p.open, len(p.idle), p.waiters.len(), p.dialing
 	s.InUse = p.open - len(p.idle)
+	s.H2Conns, s.H2Streams = len(p.h2), p.h2Streams()
 	return s
 }
 
@@ -211,6 +219,7 @@ func (t *Transport) poolLocked(cm *connectMethod) *hostPool {
 		https: cm.https,
 		proxy: cm.proxy,
 	}
+	p.proto = t.initialProto(p)
 	if cm.proxy != nil {
 		p.proxyAuth = proxyAuthorization(cm.proxy)
 		p.shown = p.key[:strings.IndexByte(p.key, '|')+1] + cm.proxy.Redacted()
@@ -227,15 +236,21 @@ func (t *Transport) forgetEmptyPoolsLocked() {
 	}
 }
 
-// getConn returns a connection for cm: the most recently used idle one
-// that is still healthy, unless fresh is set (a retry after a reused
-// connection failed); else whichever comes first of a connection released
-// by another caller and one dialed for the queue (see hostPool). A
-// released connection has just carried an exchange to its end, so a retry
-// may take it as net/http's does.
-func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) (*persistConn, error) {
+// getConn returns a connection for cm: a free stream slot of an HTTP/2
+// connection; else the most recently used idle HTTP/1 connection that is
+// still healthy, unless fresh is set (a retry after a reused connection
+// failed); else whichever comes first of a connection (or stream slot)
+// released by another caller and one dialed for the queue (see hostPool).
+// A released connection has just carried an exchange to its end, so a
+// retry may take it as net/http's does. The result holds either an
+// HTTP/1 connection (pc) or a reserved slot of an HTTP/2 one (cc).
+func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) (connResult, error) {
 	t.mu.Lock()
 	p := t.poolLocked(cm)
+	if cc := t.takeH2SlotLocked(p); cc != nil {
+		t.mu.Unlock()
+		return connResult{cc: cc}, nil
+	}
 	for !fresh {
 		pc := t.popIdleLocked(p)
 		if pc == nil {
@@ -248,7 +263,7 @@ func (t *Transport) getConn(ctx context.Context, cm *connectMethod, fresh bool) 
 			t.mu.Lock()
 			p.stats.Reuses++
 			t.mu.Unlock()
-			return pc, nil
+			return connResult{pc: pc}, nil
 		}
 		pc.close()
 		t.mu.Lock()
@@ -279,29 +294,40 @@ func (t *Transport) popIdleLocked(p *hostPool) *persistConn {
 // awaitConn waits for w to be served or for ctx to end; a waiter whose
 // context ends leaves the queue at once, and a connection handed to it
 // meanwhile passes on to the next waiter (or the idle stack).
-func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *wantConn) (*persistConn, error) {
+func (t *Transport) awaitConn(ctx context.Context, p *hostPool, w *wantConn) (connResult, error) {
 	select {
 	case r := <-w.ch:
-		return r.pc, r.err
+		return r, r.err
 	case <-ctx.Done():
 	}
 	t.mu.Lock()
 	queued := p.waiters.remove(w)
 	t.mu.Unlock()
 	if !queued { // served while giving up
-		if r := <-w.ch; r.pc != nil {
+		switch r := <-w.ch; {
+		case r.pc != nil:
 			t.putConn(r.pc)
+		case r.cc != nil:
+			t.h2SlotFreed(r.cc)
 		}
 	}
-	return nil, ctx.Err()
+	return connResult{}, ctx.Err()
 }
 
 // startDialsLocked starts dials while there are more waiters than dials in
 // progress and MaxConnsPerHost allows, each on behalf of the first waiter
-// that has none of its own (it receives the dial's error, if any).
+// that has none of its own (it receives the dial's error, if any). For a
+// host that speaks HTTP/2, or whose protocol is not known yet, one dial at
+// a time serves every waiter (its connection takes them all as streams;
+// if ALPN says http/1.1 the others dial at once), and with
+// StrictMaxConcurrentStreams none is started while an HTTP/2 connection
+// is up: its waiters wait for a stream.
 func (t *Transport) startDialsLocked(p *hostPool) {
 	max := t.MaxConnsPerHost
 	for p.dialing < p.waiters.len() && (max <= 0 || p.open < max) {
+		if p.proto != protoH1 && !t.DisableKeepAlives && (p.dialing > 0 || t.StrictMaxConcurrentStreams && len(p.h2) > 0) {
+			return
+		}
 		w := p.waiters.firstWithoutDial()
 		if w == nil {
 			return
@@ -339,8 +365,21 @@ func (t *Transport) dialForQueue(p *hostPool, w *wantConn) {
 		t.mu.Unlock()
 		return
 	}
+	if t.speaksH2(p, c) {
+		cc := newH2ClientConn(t, p, c)
+		t.addH2ConnLocked(cc)
+		t.mu.Unlock()
+		cc.flush(false) // the preface, whether or not a waiter took a stream
+		return
+	}
+	if p.proto == protoUnknown {
+		p.proto = protoH1
+	}
 	t.mu.Unlock()
 	t.putConn(newPersistConn(t, p, c))
+	t.mu.Lock()
+	t.startDialsLocked(p) // the waiters this connection cannot take
+	t.mu.Unlock()
 }
 
 // putConn takes a connection back once its exchange has ended cleanly (or
@@ -465,8 +504,11 @@ type wantConn struct {
 	dialing bool
 }
 
+// connResult is what a waiter is handed: an HTTP/1 connection, a stream
+// slot reserved on an HTTP/2 connection, or the error of its dial.
 type connResult struct {
 	pc  *persistConn
+	cc  *h2ClientConn
 	err error
 }
 

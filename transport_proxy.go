@@ -105,7 +105,7 @@ func (t *Transport) dialProxy(ctx context.Context, p *hostPool) (net.Conn, error
 		return nil, err
 	}
 	if p.proxy.Scheme == "https" {
-		if c, err = t.handshake(ctx, c, addr); err != nil {
+		if c, err = t.handshake(ctx, c, addr, alpnH1); err != nil {
 			return nil, err
 		}
 	}
@@ -124,7 +124,7 @@ func (t *Transport) dialProxy(ctx context.Context, p *hostPool) (net.Conn, error
 	if !p.https {
 		return c, nil
 	}
-	return t.handshakeTraced(ctx, c, p.addr)
+	return t.handshakeTraced(ctx, c, p.addr, t.originALPN())
 }
 
 // withDeadline runs f with c's deadline tied to ctx, and clears it after.

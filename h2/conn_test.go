@@ -653,6 +653,30 @@ func TestOutputPending(t *testing.T) {
 	}
 }
 
+// An END_STREAM queued with no data (WriteData with none) is pending
+// output: an owner that flushes while OutputPending is positive sends it.
+func TestOutputPendingEmptyEndStream(t *testing.T) {
+	p := newServerPeer(t, Config{})
+	p.writeHeaders(1, true, get("/")...)
+	if err := p.c.WriteHeaders(1, fieldList(":status", "200"), false); err != nil {
+		t.Fatal(err)
+	}
+	p.c.AppendOutput(nil)
+	if n, err := p.c.WriteData(1, nil, true); n != 0 || err != nil {
+		t.Fatalf("WriteData: %d, %v", n, err)
+	}
+	if n := p.c.OutputPending(); n == 0 {
+		t.Fatal("an empty END_STREAM DATA frame is not counted as pending")
+	}
+	out := p.c.AppendOutput(nil)
+	if len(out) != FrameHeaderLen || FrameType(out[3]) != FrameData || Flags(out[4])&FlagDataEndStream == 0 {
+		t.Fatalf("output %x, want an empty DATA frame with END_STREAM", out)
+	}
+	if n := p.c.OutputPending(); n != 0 {
+		t.Fatalf("pending %d after AppendOutput", n)
+	}
+}
+
 func TestMaxHeaderFields(t *testing.T) {
 	p := newServerPeer(t, Config{MaxHeaderFields: 10})
 	fields := get("/")

@@ -297,9 +297,16 @@ func (c *Conn) Abort(code ErrCode, reason string) error {
 // of the previous output is blocked, the owner should stop calling Feed
 // once this passes its budget: that, with the per-stream queue limit, is
 // what bounds the memory a peer that does not read can make the
-// connection hold.
+// connection hold. An empty DATA frame owed (END_STREAM after all data
+// was taken, WriteData with no data) counts as its frame header, so that
+// an owner flushing while OutputPending is positive never leaves it
+// behind.
 func (c *Conn) OutputPending() int {
-	return len(c.ctrl) + len(c.hdrs) + len(c.final) + c.queued
+	n := len(c.ctrl) + len(c.hdrs) + len(c.final) + c.queued
+	if n == 0 && len(c.sendq) > 0 {
+		n = FrameHeaderLen
+	}
+	return n
 }
 
 // AppendOutput appends everything queued to dst and returns it, in order

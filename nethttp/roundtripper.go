@@ -53,7 +53,9 @@ import (
 // Host when set); a request body whose Read blocks is not interrupted by
 // the request's context (the Transport reads it on the caller's
 // goroutine); Close on a response body while a Read is under way does not
-// interrupt that Read (see responseBody); HTTP/1.1 only.
+// interrupt that Read (see responseBody). Over HTTP/2 (ALPN h2, or the
+// Transport's HTTP2PriorKnowledge) responses say Proto "HTTP/2.0", and
+// trailers the server did not declare are in Trailer too.
 //
 // The objects converting a request and its response are pooled: they go
 // back to the pool when the response body reaches its end or is closed.
@@ -419,6 +421,8 @@ func (x *clientExchange) convertHeader(cr *clientResponse) {
 	if chunked {
 		vals[n] = "chunked" // n < len(spans): the Transfer-Encoding field was not counted
 		cr.resp.TransferEncoding = vals[n : n+1 : n+1]
+	}
+	if chunked || x.resp.ProtoMajor == 2 { // HTTP/2 bodies may end with trailers too
 		x.declareTrailer(&cr.resp)
 	}
 }

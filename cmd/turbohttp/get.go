@@ -47,6 +47,9 @@ Flags:
   -m, --max-time SECONDS   bound the whole exchange (5, 0.5 or 500ms)
   --connect-timeout SEC    bound the TCP connection and TLS handshake
   --compressed             ask for gzip and decode the body
+  --http2                  offer HTTP/2 to https servers (the default)
+  --http1.1                speak HTTP/1.1 only
+  --http2-prior-knowledge  speak HTTP/2 to http URLs without asking (h2c)
 
 Exit status (as curl's): 0 success; 1 other error; 2 usage or bad URL;
 6 could not resolve the host; 7 could not connect; 22 HTTP status >= 400
@@ -83,6 +86,9 @@ type getOptions struct {
 	showError      bool
 	fail           bool
 	compressed     bool
+	http2          bool
+	http1          bool
+	priorKnowledge bool
 }
 
 // getFlags defines get's flags, with curl's short and long names, on a new
@@ -126,6 +132,9 @@ func getFlags(o *getOptions, stderr io.Writer) *flag.FlagSet {
 	boolean(&o.showError, "S", "show-error")
 	boolean(&o.fail, "f", "fail")
 	boolean(&o.compressed, "compressed")
+	boolean(&o.http2, "http2")
+	boolean(&o.http1, "http1.1")
+	boolean(&o.priorKnowledge, "http2-prior-knowledge")
 	return fs
 }
 
@@ -146,6 +155,9 @@ func parseGet(args []string, stderr io.Writer) (*getOptions, error) {
 	}
 	if o.maxRedirs < 0 {
 		return nil, errors.New("--max-redirs must not be negative")
+	}
+	if o.http1 && (o.http2 || o.priorKnowledge) {
+		return nil, errors.New("--http1.1 excludes --http2 and --http2-prior-knowledge")
 	}
 	return o, nil
 }
@@ -312,6 +324,8 @@ func (g *getter) newClient() (*turbohttp.Client, *bytes.Buffer) {
 		Proxy:               turbohttp.ProxyFromEnvironment,
 		DisableCompression:  !o.compressed,
 		MaxIdleConnsPerHost: 1,
+		DisableHTTP2:        o.http1,
+		HTTP2PriorKnowledge: o.priorKnowledge,
 	}
 	rt := &headTripper{rt: g.tr}
 	if o.verbose {

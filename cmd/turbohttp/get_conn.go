@@ -20,7 +20,11 @@ import (
 // tlsConfig is the TLS configuration of https connections, also handed to
 // the Transport for https through a proxy.
 func (g *getter) tlsConfig() *tls.Config {
-	return &tls.Config{InsecureSkipVerify: g.opts.insecure, NextProtos: []string{"http/1.1"}}
+	protos := []string{"h2", "http/1.1"}
+	if g.opts.http1 {
+		protos = protos[1:]
+	}
+	return &tls.Config{InsecureSkipVerify: g.opts.insecure, NextProtos: protos}
 }
 
 // dial opens a TCP connection within --connect-timeout.
@@ -30,6 +34,10 @@ func (g *getter) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	c, err := g.dialTCP(ctx, network, addr)
 	if err != nil {
 		return nil, err
+	}
+	if g.opts.priorKnowledge {
+		g.note("Using HTTP/2 (prior knowledge)")
+		return c, nil // the tap shows HTTP/1 heads; HTTP/2 ones are shown by headTripper
 	}
 	return g.wrap(c), nil
 }
@@ -73,7 +81,13 @@ func (g *getter) dialTLS(ctx context.Context, network, addr string) (net.Conn, e
 		}
 		return nil, &tlsHandshakeError{err}
 	}
-	g.noteTLS(tc.ConnectionState())
+	st := tc.ConnectionState()
+	g.noteTLS(st)
+	if st.NegotiatedProtocol == "h2" {
+		g.note("Using HTTP/2")
+		return tc, nil // the Transport speaks HTTP/2 on a *tls.Conn; headTripper shows the heads
+	}
+	g.note("Using HTTP/1.1")
 	return g.wrap(tc), nil
 }
 
@@ -172,6 +186,9 @@ func (h *headTripper) Do(req *turbohttp.Request, resp *turbohttp.Response) error
 	if err := h.rt.Do(req, resp); err != nil {
 		return err
 	}
+	if h.log != nil && resp.ProtoMajor == 2 {
+		h.log.Write(appendH2RequestHead(nil, req))
+	}
 	if h.log != nil {
 		h.log.Write(appendResponseHead(nil, resp, "< ", "\n"))
 	}
@@ -179,6 +196,30 @@ func (h *headTripper) Do(req *turbohttp.Request, resp *turbohttp.Response) error
 		h.heads.Write(appendResponseHead(nil, resp, "", "\r\n"))
 	}
 	return nil
+}
+
+// appendH2RequestHead appends the request head sent over HTTP/2 (as
+// curl -v shows it: a request line, then the fields), "> " before each
+// line; the frames themselves are not shown.
+func appendH2RequestHead(b []byte, req *turbohttp.Request) []byte {
+	m := req.Method
+	if m == "" {
+		m = turbohttp.MethodGet
+	}
+	b = append(append(append(b, "> "...), m...), ' ')
+	b = append(b, req.URL.Path...)
+	if len(req.URL.Path) == 0 {
+		b = append(b, '/')
+	}
+	if len(req.URL.RawQuery) > 0 {
+		b = append(append(b, '?'), req.URL.RawQuery...)
+	}
+	b = append(b, " HTTP/2\n> :authority: "...)
+	b = append(append(b, req.URL.Host...), '\n')
+	for name, value := range req.Header.All() {
+		b = append(append(append(append(append(b, "> "...), name...), ": "...), value...), '\n')
+	}
+	return append(b, "> \n"...)
 }
 
 // appendResponseHead appends resp's status line and fields, each line

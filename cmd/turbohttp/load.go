@@ -21,13 +21,20 @@ import (
 // loadUsage documents load's flags.
 const loadUsage = `usage: turbohttp load [flags] URL
 
-Sends requests from -c workers, each with its own connection, until -n
-requests are done or -d has passed (or SIGINT), then prints a summary:
-requests/s, body bytes, counts per status and per kind of error, and
-latency percentiles. Flags may come before or after the URL.
+Sends requests from -c connections, each with -streams workers (HTTP/2
+streams; one with HTTP/1.1), until -n requests are done or -d has passed
+(or SIGINT), then prints a summary: requests/s, body bytes, counts per
+protocol, per status and per kind of error, and latency percentiles.
+https URLs speak HTTP/2 when the server offers it. Flags may come before
+or after the URL.
 
 Flags:
-  -c N            workers, and connections (default 50)
+  -c N            connections (default 50)
+  -streams N      concurrent requests per connection, as h2load's -m
+                  (default 1; HTTP/2 only: HTTP/1.1 takes them in turn)
+  --http2-prior-knowledge
+                  speak HTTP/2 to http URLs without asking (h2c)
+  --http1.1       speak HTTP/1.1 only
   -n N            total requests (default 200; not with -d)
   -d DURATION     run this long instead (10s, 1m; not with -n)
   -m METHOD       method (default GET)
@@ -37,7 +44,8 @@ Flags:
   -k              skip TLS certificate verification
   --timeout D     bound each request (default 20s; 0 none)
   -json           print the summary as JSON instead: url, method,
-                  connections, seconds, requests (responses + errors),
+                  connections, streams, seconds, requests (responses +
+                  errors), protocols (responses per protocol),
                   responses, errors, aborted (cut off by the end of -d or
                   SIGINT), requests_per_second, body_bytes, status (count
                   per code), error_kinds [{kind, count, message}],
@@ -54,8 +62,8 @@ const (
 	defaultLoadConns    = 50
 	defaultLoadRequests = 200 // hey's
 	defaultLoadTimeout  = 20 * time.Second
-	// maxLoadConns bounds -c: each worker holds a connection and a
-	// histogram of about 100 KiB.
+	// maxLoadConns bounds -c and the workers (-c × -streams): each
+	// worker holds a histogram of about 100 KiB.
 	maxLoadConns = 10000
 	// progressInterval is how often the progress line is redrawn.
 	progressInterval = 250 * time.Millisecond
@@ -67,6 +75,9 @@ type loadOptions struct {
 	url      string
 	method   string
 	conns    int
+	streams  int // workers per connection
+	h2prior  bool
+	http1    bool
 	requests int           // 0 with -d
 	duration time.Duration // 0 with -n
 	body     []byte        // nil: no body
@@ -83,6 +94,9 @@ func parseLoad(args []string, stderr io.Writer) (*loadOptions, error) {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, loadUsage) }
 	fs.IntVar(&o.conns, "c", defaultLoadConns, "")
+	fs.IntVar(&o.streams, "streams", 1, "")
+	fs.BoolVar(&o.h2prior, "http2-prior-knowledge", false, "")
+	fs.BoolVar(&o.http1, "http1.1", false, "")
 	fs.IntVar(&o.requests, "n", defaultLoadRequests, "")
 	fs.DurationVar(&o.duration, "d", 0, "")
 	fs.StringVar(&o.method, "m", turbohttp.MethodGet, "")
@@ -112,6 +126,10 @@ func (o *loadOptions) check(fs *flag.FlagSet, set map[string]bool) error {
 		return errors.New("-n and -d exclude each other")
 	case o.conns < 1 || o.conns > maxLoadConns:
 		return fmt.Errorf("-c must be from 1 to %d", maxLoadConns)
+	case o.streams < 1 || o.conns*o.streams > maxLoadConns:
+		return fmt.Errorf("-streams must be at least 1, and -c × -streams at most %d", maxLoadConns)
+	case o.http1 && o.h2prior:
+		return errors.New("--http1.1 and --http2-prior-knowledge exclude each other")
 	case set["d"] && o.duration <= 0:
 		return errors.New("-d must be positive")
 	case !set["d"] && o.requests < 1:
@@ -195,8 +213,10 @@ func isTerminal(w io.Writer) bool {
 // loadRun is one run of the load generator: the shared Transport, the
 // workers, and what tells them to stop.
 type loadRun struct {
-	opts    *loadOptions
-	tr      *turbohttp.Transport
+	opts *loadOptions
+	// trs holds one Transport per connection (-c), each with at most one
+	// connection, shared by its -streams workers.
+	trs     []*turbohttp.Transport
 	workers []*worker
 	// tickets counts the requests still to start with -n; workers take
 	// one each with an atomic decrement (no lock).
@@ -216,10 +236,10 @@ type loadRun struct {
 func runLoadTest(ctx context.Context, o *loadOptions, progress io.Writer) (*loadSummary, error) {
 	r := newLoadRun(o)
 	defer r.cancelStop()
-	defer r.tr.CloseIdleConnections()
+	defer r.closeIdle()
 	r.tickets.Store(int64(o.requests))
-	for range o.conns {
-		w, err := newWorker(r)
+	for i := range o.conns * o.streams {
+		w, err := newWorker(r, r.trs[i%o.conns])
 		if err != nil {
 			return nil, err
 		}
@@ -235,22 +255,34 @@ func runLoadTest(ctx context.Context, o *loadOptions, progress io.Writer) (*load
 func newLoadRun(o *loadOptions) *loadRun {
 	r := &loadRun{opts: o}
 	r.stopCtx, r.cancelStop = context.WithCancel(context.Background())
-	r.tr = newLoadTransport(r)
+	for range o.conns {
+		r.trs = append(r.trs, newLoadTransport(r))
+	}
 	return r
 }
 
-// newLoadTransport returns the Transport of a run: one connection per
-// worker, each kept idle between its requests, through the run's dialer,
-// with no compression (so that body bytes are counted as sent).
+// closeIdle closes the connections of the run's Transports.
+func (r *loadRun) closeIdle() {
+	for _, tr := range r.trs {
+		tr.CloseIdleConnections()
+	}
+}
+
+// newLoadTransport returns the Transport of one connection of a run: at
+// most one connection, kept idle between requests, through the run's
+// dialer, with no compression (so that body bytes are counted as sent);
+// its workers share it (as HTTP/2 streams, or in turn over HTTP/1.1).
 func newLoadTransport(r *loadRun) *turbohttp.Transport {
 	o := r.opts
 	return &turbohttp.Transport{
 		DialContext:         r.dial,
 		TLSClientConfig:     tlsConfigInsecure(o.insecure),
-		MaxConnsPerHost:     o.conns,
-		MaxIdleConnsPerHost: o.conns,
-		MaxIdleConns:        o.conns,
+		MaxConnsPerHost:     1,
+		MaxIdleConnsPerHost: 1,
+		MaxIdleConns:        1,
 		DisableCompression:  true,
+		DisableHTTP2:        o.http1,
+		HTTP2PriorKnowledge: o.h2prior,
 	}
 }
 

@@ -19,6 +19,8 @@ type loadSummary struct {
 	URL         string `json:"url"`
 	Method      string `json:"method"`
 	Connections int    `json:"connections"`
+	// Streams is -streams, the workers per connection.
+	Streams int `json:"streams"`
 	// Seconds is the wall time of the run, from the first request to the
 	// end of the last.
 	Seconds float64 `json:"seconds"`
@@ -37,6 +39,9 @@ type loadSummary struct {
 	// BodyBytes counts the response body bytes received (as sent: load
 	// does not ask for compression).
 	BodyBytes uint64 `json:"body_bytes"`
+	// Protocols counts the responses by protocol ("HTTP/2.0": 950,
+	// "HTTP/1.1": 50).
+	Protocols map[string]uint64 `json:"protocols"`
 	// Status counts the responses by status code ("200": 195); codes
 	// outside 0..599 count under "0".
 	Status map[string]uint64 `json:"status"`
@@ -77,21 +82,26 @@ type latencySummary struct {
 // returned.
 func (r *loadRun) summarize(elapsed time.Duration) *loadSummary {
 	o := r.opts
-	s := &loadSummary{URL: o.url, Method: o.method, Connections: o.conns,
+	s := &loadSummary{URL: o.url, Method: o.method, Connections: o.conns, Streams: o.streams,
 		Seconds: elapsed.Seconds(), Status: map[string]uint64{}, ErrorKinds: []errorKindSummary{},
+		Protocols:   map[string]uint64{},
 		Interrupted: r.interrupted.Load()}
 	hist := hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)
 	var errs [numKinds]errorCount
 	for _, w := range r.workers {
 		hist.Merge(w.hist)
 		s.BodyBytes += w.bodyBytes
+		var answered uint64
 		s.Aborted += w.aborted
 		for code, n := range w.status {
 			if n > 0 {
 				s.Status[strconv.Itoa(code)] += n
 				s.Responses += n
+				answered += n
 			}
 		}
+		addCount(s.Protocols, "HTTP/2.0", w.h2)
+		addCount(s.Protocols, "HTTP/1.1", answered-w.h2)
 		for k := range errs {
 			if errs[k].n == 0 {
 				errs[k].msg = w.errs[k].msg
@@ -111,10 +121,19 @@ func (r *loadRun) summarize(elapsed time.Duration) *loadSummary {
 		s.RequestsPerSecond = float64(s.Requests) / s.Seconds
 	}
 	s.LatencyMicros = latencyOf(hist)
-	for _, st := range r.tr.Stats() {
-		s.Dials += st.Dials
+	for _, tr := range r.trs {
+		for _, st := range tr.Stats() {
+			s.Dials += st.Dials
+		}
 	}
 	return s
+}
+
+// addCount adds n to m[key], leaving zero counts out.
+func addCount(m map[string]uint64, key string, n uint64) {
+	if n > 0 {
+		m[key] += n
+	}
 }
 
 // latencyOf reads the summary of a histogram.
@@ -136,6 +155,9 @@ func latencyOf(h *hdrhistogram.Histogram) latencySummary {
 // writeText prints the summary for people.
 func (s *loadSummary) writeText(out io.Writer) error {
 	fmt.Fprintf(out, "Summary: %s %s, %d connections", s.Method, s.URL, s.Connections)
+	if s.Streams > 1 {
+		fmt.Fprintf(out, " × %d streams", s.Streams)
+	}
 	if s.Interrupted {
 		fmt.Fprint(out, " (interrupted)")
 	}
@@ -147,6 +169,11 @@ func (s *loadSummary) writeText(out io.Writer) error {
 	}
 	fmt.Fprintf(tw, ")\n  Requests/sec:\t%.1f\n", s.RequestsPerSecond)
 	fmt.Fprintf(tw, "  Body bytes:\t%d\n  Connections dialed:\t%d\n", s.BodyBytes, s.Dials)
+	for _, p := range []string{"HTTP/2.0", "HTTP/1.1"} {
+		if n := s.Protocols[p]; n > 0 {
+			fmt.Fprintf(tw, "  %s responses:\t%d\n", p, n)
+		}
+	}
 	s.writeLatency(tw)
 	s.writeCounts(tw)
 	return tw.Flush()

@@ -71,7 +71,7 @@ func TestLoadJSONFields(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []string{"url", "method", "connections", "seconds", "requests", "responses", "errors", "aborted",
+	for _, k := range []string{"url", "method", "connections", "streams", "protocols", "seconds", "requests", "responses", "errors", "aborted",
 		"requests_per_second", "body_bytes", "status", "error_kinds", "latency_us", "dials", "interrupted"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("no %q in %s", k, out)
@@ -314,9 +314,9 @@ func newTestWorker(t testing.TB, url string) *worker {
 		t.Fatal(err)
 	}
 	r := newLoadRun(o)
-	t.Cleanup(r.tr.CloseIdleConnections)
+	t.Cleanup(r.closeIdle)
 	t.Cleanup(r.cancelStop)
-	w, err := newWorker(r)
+	w, err := newWorker(r, r.trs[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestLoadStepAllocs(t *testing.T) {
 	for _, url := range []string{base, secure} {
 		w = newTestWorker(t, url)
 		w.r.opts.insecure = true
-		w.r.tr.TLSClientConfig = tlsConfigInsecure(true)
+		w.tr.TLSClientConfig = tlsConfigInsecure(true)
 		for range 10 {
 			w.step()
 		}

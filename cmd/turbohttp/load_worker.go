@@ -39,6 +39,7 @@ const drainBufSize = 16 << 10
 // progress line).
 type worker struct {
 	r    *loadRun
+	tr   *turbohttp.Transport // of the worker's connection
 	req  turbohttp.Request
 	resp turbohttp.Response
 	body bytes.Reader // reset to r.opts.body before each request
@@ -50,6 +51,7 @@ type worker struct {
 	hist      *hdrhistogram.Histogram // latencies of answered requests, µs
 	status    [maxStatus]uint64
 	bodyBytes uint64
+	h2        uint64 // responses over HTTP/2 (the others: HTTP/1.x)
 	errs      [numKinds]errorCount
 	aborted   uint64 // exchanges cut off by the end of the run
 }
@@ -61,9 +63,9 @@ type errorCount struct {
 }
 
 // newWorker makes a worker with its request ready to send.
-func newWorker(r *loadRun) (*worker, error) {
+func newWorker(r *loadRun, tr *turbohttp.Transport) (*worker, error) {
 	o := r.opts
-	w := &worker{r: r, hist: hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)}
+	w := &worker{r: r, tr: tr, hist: hdrhistogram.New(histMinMicros, histMaxMicros, histSigFigs)}
 	req := &w.req
 	req.Method = o.method
 	if err := req.SetURL(o.url); err != nil {
@@ -111,6 +113,9 @@ func (w *worker) step() {
 			code = 0
 		}
 		w.status[code]++
+		if w.resp.ProtoMajor == 2 {
+			w.h2++
+		}
 		us := max(histMinMicros, min(elapsed.Microseconds(), histMaxMicros))
 		w.hist.RecordValue(us)
 	}
@@ -120,7 +125,7 @@ func (w *worker) step() {
 // exchange sends the request and reads the body to its end, returning the
 // body bytes received.
 func (w *worker) exchange() (int64, error) {
-	if err := w.r.tr.Do(&w.req, &w.resp); err != nil {
+	if err := w.tr.Do(&w.req, &w.resp); err != nil {
 		return 0, err
 	}
 	var n int64

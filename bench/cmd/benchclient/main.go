@@ -2,9 +2,13 @@
 // benchmark: -c workers each send GET requests to -url one after the
 // other, reading every body to its end, through one of several HTTP/1.1
 // clients, so that they can be compared side by side against the same
-// server.
+// server. With -proto h2 the clients speak HTTP/2 instead (fasthttp
+// cannot): h2c by prior knowledge for an http:// URL, ALPN h2 for https://
+// (certificates not verified), and the -c workers share one connection,
+// as many streams.
 //
 //	benchclient -impl native|roundtripper|nethttp|fasthttp -url http://127.0.0.1:8080/ -c 64 -d 10s
+//	benchclient -proto h2 -impl native|roundtripper|nethttp -url https://127.0.0.1:8443/ -c 64
 //
 // native is turbohttp's Transport.Do with a reused Request and Response per
 // worker; roundtripper is net/http's Client over turbohttp's Transport
@@ -42,20 +46,27 @@ import (
 
 func main() {
 	impl := flag.String("impl", "native", "native, roundtripper, nethttp or fasthttp")
+	proto := flag.String("proto", "h1", "h1 (HTTP/1.1, a connection per worker) or h2 (HTTP/2, one connection)")
 	url := flag.String("url", "http://127.0.0.1:8080/", "URL to GET")
 	conns := flag.Int("c", 64, "concurrent workers (and connections)")
 	dur := flag.Duration("d", 10*time.Second, "measured duration")
 	warmup := flag.Duration("warmup", 2*time.Second, "warm-up before measuring")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the measured phase to this file")
 	flag.Parse()
-	newWorker, err := workerFactory(*impl, *url, *conns)
+	var newWorker func() worker
+	var err error
+	if *proto == "h2" {
+		newWorker, err = h2WorkerFactory(*impl, *url)
+	} else {
+		newWorker, err = workerFactory(*impl, *url, *conns)
+	}
 	if err != nil {
 		log.Fatal(err)
 	}
 	l := load{profile: *cpuProfile}
 	l.run(newWorker, *conns, *warmup, *dur)
-	fmt.Printf("impl=%s requests=%d errors=%d seconds=%.2f rps=%.0f cpu_us_per_req=%.2f\n",
-		*impl, l.requests, l.errors, l.seconds, float64(l.requests)/l.seconds,
+	fmt.Printf("impl=%s proto=%s requests=%d errors=%d seconds=%.2f rps=%.0f cpu_us_per_req=%.2f\n",
+		*impl, *proto, l.requests, l.errors, l.seconds, float64(l.requests)/l.seconds,
 		l.cpu.Seconds()*1e6/float64(max(l.requests, 1)))
 	if l.firstErr != nil {
 		fmt.Fprintf(os.Stderr, "first error: %v\n", l.firstErr)
