@@ -134,3 +134,28 @@ func TestH2CInteropConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Over TLS the server offers h2 ahead of http/1.1 by default: net/http's
+// client gets HTTP/2, and one that offers only http/1.1 gets HTTP/1.1.
+func TestH2TLSOfferedByDefault(t *testing.T) {
+	noLeaks(t)
+	cert, clientCfg := testTLS(t)
+	srv := &Server{Handler: HandlerFunc(echoHandler), TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}}}
+	addr := serveTLSOn(t, srv)
+	for _, tc := range []struct {
+		h2    bool
+		proto string
+	}{{true, "HTTP/2.0"}, {false, "HTTP/1.1"}} {
+		tr := &http.Transport{TLSClientConfig: clientCfg.Clone(), ForceAttemptHTTP2: tc.h2}
+		resp, err := (&http.Client{Transport: tr}).Get("https://" + addr + "/tls")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		tr.CloseIdleConnections()
+		if resp.Proto != tc.proto || string(body) != "hello /tls" {
+			t.Errorf("got %s %q, want %s", resp.Proto, body, tc.proto)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package turbohttp
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -116,6 +117,25 @@ func (c *conn) sawH2Preface() bool {
 			return false
 		}
 	}
+}
+
+// notHTTP1 reports, on a plain connection that may speak h2c, whether the
+// malformed request buffered is not HTTP/1 at all: its first line does not
+// end with an HTTP version. Such a connection is closed without an HTTP/1
+// answer, as a client that meant HTTP/2 expects of an invalid preface
+// (RFC 9113 §3.4).
+func (c *conn) notHTTP1() bool {
+	if c.tlsState != nil || !c.srv.protocols().UnencryptedHTTP2() {
+		return false
+	}
+	buf, _ := c.in.reader().Peek(c.in.buffered())
+	line, _, found := bytes.Cut(buf, []byte("\n"))
+	if !found {
+		return false
+	}
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	i := bytes.LastIndexByte(line, ' ')
+	return i < 0 || !bytes.HasPrefix(line[i+1:], []byte("HTTP/"))
 }
 
 // serveH2 serves the connection as HTTP/2 until it ends; the bytes already
