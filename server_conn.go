@@ -124,9 +124,13 @@ func (c *conn) serve(ctx context.Context) {
 		c.serveH2(ctx)
 		return
 	}
-	if c.tlsState == nil && c.srv.protocols().UnencryptedHTTP2() && c.sawH2Preface() {
-		c.serveH2(ctx)
-		return
+	if c.tlsState == nil && c.srv.protocols().UnencryptedHTTP2() {
+		if h2c, err := c.sawH2Preface(); err != nil || h2c {
+			if h2c {
+				c.serveH2(ctx)
+			}
+			return
+		}
 	}
 	c.req.baseCtx = ctx
 	for {

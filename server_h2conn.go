@@ -43,6 +43,9 @@ type h2conn struct {
 	running int                  // handlers running
 	maxRun  int                  // MAX_CONCURRENT_STREAMS: handlers that may run at once
 	closed  bool                 // the connection is over: every wait ends
+	// idleSince is when the last stream ended (or the connection began):
+	// IdleTimeout and quietAfter count from it.
+	idleSince time.Time
 	// gotSettings is set once the client's SETTINGS arrived (the end of
 	// its preface); settingsDue holds the deadline for the acknowledgement
 	// of ours while it is owed.
@@ -64,13 +67,13 @@ type h2conn struct {
 	writers     sync.WaitGroup
 	writeErr    error
 	finished    bool // teardown flushed the last output: no writer starts again
+	lastFlush   bool // teardown's wake, the only one that starts a writer once closed
 
 	// Owned by the reader.
 	rbuf       []byte    // read buffer, borrowed while the connection is busy
-	deadline   time.Time // read deadline set on rwc
+	quiet      bool      // the buffer went back: read one byte at a time
+	deadline   time.Time // read deadline set on rwc; aLongTimeAgo once it passed
 	prefaceDue time.Time // the client's preface must have arrived by then
-	idleDue    time.Time // with no stream open, the connection ends then
-	quietAt    time.Time // with no stream open, the buffers go back then
 	one        [1]byte
 }
 
@@ -95,10 +98,11 @@ var h2ReadBufPool = sync.Pool{New: func() any { return new([h2ReadBufSize]byte) 
 // sawH2Preface reports whether a plain connection starts with the HTTP/2
 // client preface (h2c with prior knowledge, RFC 9113 §3.3). The bytes stay
 // buffered either way; the preface must arrive within ReadHeaderTimeout of
-// its first byte.
-func (c *conn) sawH2Preface() bool {
+// its first byte. An error (the connection ended or timed out before the
+// first byte, or within the preface) ends the connection.
+func (c *conn) sawH2Preface() (bool, error) {
 	if err := c.awaitRequest(); err != nil {
-		return false
+		return false, err
 	}
 	if d := c.srv.ReadHeaderTimeout; d >= 0 {
 		c.setReadDeadline(time.Now().Add(orDefault(d, DefaultReadHeaderTimeout)))
@@ -108,13 +112,13 @@ func (c *conn) sawH2Preface() bool {
 		buf, _ := br.Peek(br.Buffered())
 		n := min(len(buf), len(h2.ClientPreface))
 		if string(buf[:n]) != h2.ClientPreface[:n] {
-			return false
+			return false, nil
 		}
 		if n == len(h2.ClientPreface) {
-			return true
+			return true, nil
 		}
 		if _, err := br.Peek(len(buf) + 1); err != nil {
-			return false
+			return false, err
 		}
 	}
 }
@@ -176,6 +180,7 @@ func (hc *h2conn) serve() {
 		hc.eng.Shutdown()
 	}
 	now := time.Now()
+	hc.idleSince = now
 	hc.settingsDue, _ = hc.eng.Tick(now)
 	if d := hc.srv.ReadHeaderTimeout; d >= 0 {
 		hc.prefaceDue = now.Add(orDefault(d, DefaultReadHeaderTimeout))
@@ -203,15 +208,16 @@ func (hc *h2conn) readOnce() bool {
 	}
 	hc.readerBlocked = false
 	busy := len(hc.streams) > 0
+	idleSince := hc.idleSince
 	over := hc.closed || hc.eng.Done()
 	hc.mu.Unlock()
 	if over {
 		return true
 	}
-	buf := hc.readBuf(busy)
+	buf := hc.readBuf(busy, idleSince)
 	n, err := hc.rwc.Read(buf)
 	if n > 0 {
-		hc.quietAt = time.Time{} // a quiet connection woke up
+		hc.quiet = false // a quiet connection woke up
 		hc.mu.Lock()
 		ferr := hc.eng.Feed(buf[:n])
 		if hc.eng.OutputPending() > 0 {
@@ -229,56 +235,24 @@ func (hc *h2conn) readOnce() bool {
 	return false
 }
 
-// readBuf returns the buffer for the next Read and sets its deadline. A
-// busy connection reads into a pooled buffer and keeps the deadline it
-// has (a timeout while streams are open only re-arms it). One with no
-// stream for quietAfter gives the buffer back, stops its writer and waits
-// with a one-byte read, so that an idle connection holds little memory.
-func (hc *h2conn) readBuf(busy bool) []byte {
-	hc.mu.Lock()
-	steady := hc.gotSettings && hc.settingsDue.IsZero()
-	hc.mu.Unlock()
-	if busy {
-		hc.idleDue, hc.quietAt = time.Time{}, time.Time{}
-		if hc.rbuf == nil {
-			hc.rbuf = h2ReadBufPool.Get().(*[h2ReadBufSize]byte)[:]
-		}
-		if !steady {
-			hc.setReadDeadline(hc.wantDeadline())
-		}
-		return hc.rbuf
-	}
-	now := time.Now()
-	if idle := orDefault(hc.srv.IdleTimeout, DefaultIdleTimeout); idle > 0 {
-		// keep an idle deadline that lies within a sixteenth of the one
-		// wanted: re-arming costs a timer update
-		if cur := hc.idleDue; cur.IsZero() || cur.Before(now.Add(idle-idle/16)) || cur.After(now.Add(idle)) {
-			hc.idleDue = now.Add(idle)
-		}
-	}
-	want := hc.wantDeadline()
-	if hc.rbuf == nil && !hc.quietAt.IsZero() {
-		hc.setReadDeadline(want)
-		return hc.one[:]
-	}
-	if hc.rbuf == nil {
+// readBuf returns the buffer for the next Read and makes sure a deadline
+// no later than the one the connection's state calls for is set (an
+// earlier one only makes readError look again). A busy connection reads
+// into a pooled buffer; one quiet since quietAfter has given the buffer
+// back and waits with a one-byte read, so that an idle connection holds
+// little memory.
+func (hc *h2conn) readBuf(busy bool, idleSince time.Time) []byte {
+	if hc.rbuf == nil && (busy || !hc.quiet) {
 		hc.rbuf = h2ReadBufPool.Get().(*[h2ReadBufSize]byte)[:]
+		hc.quiet = false
 	}
-	if hc.quietAt.IsZero() {
-		hc.quietAt = now.Add(quietAfter)
+	buf := hc.rbuf
+	if buf == nil {
+		buf = hc.one[:]
 	}
-	if want.IsZero() || hc.quietAt.Before(want) {
-		want = hc.quietAt
+	if busy && !hc.deadline.IsZero() && hc.deadline != aLongTimeAgo {
+		return buf // the steady state: no clock, no timer
 	}
-	hc.setReadDeadline(want)
-	return hc.rbuf
-}
-
-// wantDeadline returns the read deadline the connection's state calls
-// for: the client's preface within ReadHeaderTimeout, the acknowledgement
-// of our SETTINGS within its timeout, and, with no stream open, the next
-// stream within IdleTimeout (idleDue).
-func (hc *h2conn) wantDeadline() time.Time {
 	var d time.Time
 	earliest := func(t time.Time) {
 		if !t.IsZero() && (d.IsZero() || t.Before(d)) {
@@ -291,21 +265,28 @@ func (hc *h2conn) wantDeadline() time.Time {
 	}
 	earliest(hc.settingsDue)
 	hc.mu.Unlock()
-	earliest(hc.idleDue)
-	return d
-}
-
-func (hc *h2conn) setReadDeadline(t time.Time) {
-	if !t.Equal(hc.deadline) {
-		hc.deadline = t
-		hc.rwc.SetReadDeadline(t)
+	idle := orDefault(hc.srv.IdleTimeout, DefaultIdleTimeout)
+	switch {
+	case busy:
+		// a deadline while streams are open only serves to notice, when
+		// it fires, that they have all ended
+		earliest(time.Now().Add(max(idle, quietAfter)))
+	case hc.rbuf != nil:
+		earliest(idleSince.Add(quietAfter))
+	case idle > 0:
+		earliest(idleSince.Add(idle))
 	}
+	if cur := hc.deadline; cur.IsZero() || cur == aLongTimeAgo || d.IsZero() || cur.After(d) {
+		hc.deadline = d
+		hc.rwc.SetReadDeadline(d)
+	}
+	return buf
 }
 
 // readError handles a failed Read: a deadline that passed ends the
 // connection (preface, SETTINGS or idle timeout), makes it quiet, or only
-// re-arms; anything else ends it. It reports whether the connection is
-// over.
+// makes readBuf set the next one; anything else ends it. It reports
+// whether the connection is over.
 func (hc *h2conn) readError(err error) bool {
 	if !isTimeout(err) {
 		return true
@@ -322,15 +303,17 @@ func (hc *h2conn) readError(err error) bool {
 	if !hc.gotSettings && !hc.prefaceDue.IsZero() && !now.Before(hc.prefaceDue) {
 		return true // no preface in time: nothing to say to this client
 	}
-	switch {
-	case len(hc.streams) > 0:
-	case !hc.idleDue.IsZero() && !now.Before(hc.idleDue):
+	hc.deadline = aLongTimeAgo // passed: readBuf sets the next
+	if len(hc.streams) > 0 {
+		return false
+	}
+	if idle := orDefault(hc.srv.IdleTimeout, DefaultIdleTimeout); idle > 0 && !now.Before(hc.idleSince.Add(idle)) {
 		hc.eng.Abort(h2.ErrCodeNo, "idle timeout")
 		return true
-	case hc.rbuf != nil && !hc.quietAt.IsZero() && !now.Before(hc.quietAt):
+	}
+	if hc.rbuf != nil && !now.Before(hc.idleSince.Add(quietAfter)) {
 		hc.goQuiet()
 	}
-	hc.deadline = time.Time{} // passed: set it again
 	return false
 }
 
@@ -338,7 +321,7 @@ func (hc *h2conn) readError(err error) bool {
 // with no stream; called with mu held.
 func (hc *h2conn) goQuiet() {
 	h2ReadBufPool.Put((*[h2ReadBufSize]byte)(hc.rbuf))
-	hc.rbuf = nil
+	hc.rbuf, hc.quiet = nil, true
 	hc.stopWriter()
 }
 
@@ -352,7 +335,9 @@ func (hc *h2conn) teardown() {
 		hc.eng.Abort(h2.ErrCodeNo, "connection closing")
 	}
 	hc.closed = true
+	hc.lastFlush = true
 	hc.wake()
+	hc.lastFlush = false
 	hc.mu.Unlock()
 	hc.rwc.SetWriteDeadline(time.Now().Add(h2CloseFlush))
 	hc.writers.Wait()

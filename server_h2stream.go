@@ -222,6 +222,9 @@ func (s *h2stream) finish() bool {
 		hc.eng.Reset(s.id, h2.ErrCodeNo)
 	}
 	delete(hc.streams, s.id)
+	if len(hc.streams) == 0 {
+		hc.idleSince = time.Now()
+	}
 	hc.running--
 	hc.wake()
 	if len(hc.pending) > 0 && !hc.closed {

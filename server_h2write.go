@@ -22,6 +22,9 @@ func (hc *h2conn) wake() {
 	if hc.writeWanted || hc.finished {
 		return
 	}
+	if !hc.writerOn && hc.closed && !hc.lastFlush {
+		return // the connection is over; teardown started the last writer
+	}
 	hc.writeWanted = true
 	if !hc.writerOn {
 		hc.writerOn, hc.writerStop = true, false
