@@ -218,15 +218,17 @@ func (w *h2response) commit(final bool) error {
 	w.committed = true
 	fields := w.appendSection(w.status, &w.header, true)
 	if !w.header.Has("Date") {
-		fields = append(fields, h2.Field{Name: []byte("date"), Value: cachedDate(time.Now())})
+		fields = append(fields, h2.Field{Name: nameDate, Value: cachedDate(time.Now())})
 	}
 	if statusAllowsBody(w.status) && !w.header.Has("Content-Type") && w.written > 0 {
-		fields = append(fields, h2.Field{Name: []byte("content-type"), Value: []byte(DetectContentType(w.body))})
+		start := len(w.names)
+		w.names = append(w.names, DetectContentType(w.body)...)
+		fields = append(fields, h2.Field{Name: nameContentType, Value: w.names[start:len(w.names):len(w.names)]})
 	}
 	if final && w.declared < 0 && statusAllowsBody(w.status) {
 		start := len(w.names)
 		w.names = strconv.AppendInt(w.names, w.written, 10)
-		fields = append(fields, h2.Field{Name: []byte("content-length"), Value: w.names[start:]})
+		fields = append(fields, h2.Field{Name: nameContentLength, Value: w.names[start:len(w.names):len(w.names)]})
 	}
 	w.fields = fields
 	end := final && len(w.body) == 0
@@ -254,7 +256,7 @@ func (w *h2response) commit(final bool) error {
 // it) and any the engine would refuse, which are logged.
 func (w *h2response) appendSection(status int, h *Header, final bool) []h2.Field {
 	w.names = strconv.AppendInt(w.names[:0], int64(status), 10)
-	fields := append(w.fields[:0], h2.Field{Name: []byte(":status"), Value: w.names[:len(w.names):len(w.names)]})
+	fields := append(w.fields[:0], h2.Field{Name: nameStatus, Value: w.names[:len(w.names):len(w.names)]})
 	keepLength := final && w.declared >= 0 && status != StatusNoContent
 	for i := range h.fields {
 		f := &h.fields[i]
@@ -273,6 +275,14 @@ func (w *h2response) appendSection(status int, h *Header, final bool) []h2.Field
 	w.fields = fields
 	return fields
 }
+
+// Names of the fields the server adds; never modified.
+var (
+	nameStatus        = []byte(":status")
+	nameDate          = []byte("date")
+	nameContentType   = []byte("content-type")
+	nameContentLength = []byte("content-length")
+)
 
 // connectionSpecific reports the fields HTTP/2 forbids (RFC 9113 §8.2.2),
 // which a handler written for HTTP/1 may set: they are left out quietly.
