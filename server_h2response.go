@@ -179,7 +179,9 @@ func (w *h2response) sendLocked(p []byte, end bool) error {
 				return nil
 			}
 		}
-		hc.wake()
+		if hc.eng.OutputPending() > 0 {
+			hc.wake() // the queues drain only as the writer takes them
+		}
 		hc.sendWaiters++
 		hc.sendWait.Wait()
 		hc.sendWaiters--

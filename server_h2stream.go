@@ -191,6 +191,9 @@ func (s *h2stream) serve() {
 	if d := s.hc.srv.WriteTimeout; d > 0 {
 		s.resp.SetWriteDeadline(time.Now().Add(d))
 	}
+	if d := s.hc.srv.ReadTimeout; d > 0 {
+		s.resp.SetReadDeadline(time.Now().Add(d)) // for the body
+	}
 	h := s.hc.srv.Handler
 	if s.asterisk && s.req.Method == MethodOptions && !s.hc.srv.DisableGeneralOptionsHandler {
 		h = generalOptions

@@ -75,7 +75,7 @@ func (hc *h2conn) writeLoop() {
 		hc.mu.Lock()
 		out = hc.eng.AppendOutput(out[:0])
 		hc.writeWanted = false
-		if hc.sendWaiters > 0 {
+		if hc.sendWaiters > 0 && len(out) > 0 { // the send queues have room again
 			hc.sendWait.Broadcast()
 		}
 		if hc.readerBlocked {
