@@ -19,16 +19,16 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"flag"
-	"math/big"
-	"time"
 	"fmt"
 	"log"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"runtime/pprof"
 	"syscall"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
