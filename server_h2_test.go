@@ -360,3 +360,37 @@ func maxInt(a, b int) int {
 	}
 	return b
 }
+
+// A field HTTP/2 cannot carry (an invalid name or value) is left out and
+// logged once; the rest of the section goes out. Connection-specific
+// fields an HTTP/1 handler may set are left out quietly.
+func TestH2ServerInvalidResponseField(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var log syncLog
+		_, ln := h2cMemServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+			w.Header().Set("Bad Name", "x")
+			w.Header().Set("X-Ok", "yes")
+			w.Header().Set("Transfer-Encoding", "chunked")
+			w.Header().Set("X-Space", " padded ")
+			w.Trailer().Set("Bad Trailer", "z")
+			w.Trailer().Set("X-T", "t")
+			w.WriteString("body")
+		}), func(s *Server) { s.ErrorLog = slog.New(slog.NewTextHandler(&log, nil)) })
+		p := dialH2(t, ln)
+		p.writeHeaders(1, true, getReq("/")...)
+		h := p.wantHeaders(1)
+		if h.get(":status") != "200" || h.get("x-ok") != "yes" || h.get("bad name") != "" || h.get("transfer-encoding") != "" || h.get("x-space") != "" {
+			t.Errorf("head %q", h.fields)
+		}
+		if f, ok := p.next().(*h2.DataFrame); !ok || string(f.Data()) != "body" {
+			t.Fatalf("want the body in one DATA frame")
+		}
+		tr := p.wantHeaders(1)
+		if !tr.end || tr.get("x-t") != "t" || len(tr.fields) != 2 {
+			t.Errorf("trailers %q", tr.fields)
+		}
+		if n := strings.Count(log.String(), "response field not sent"); n != 1 {
+			t.Errorf("logged %d times:\n%s", n, log.String())
+		}
+	})
+}

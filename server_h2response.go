@@ -86,7 +86,11 @@ func (w *h2response) writeInformational(code int) {
 	if code == StatusContinue {
 		s.expect100 = false
 	}
-	if err := s.hc.eng.WriteHeaders(s.id, fields, false); err == nil {
+	err := s.hc.eng.WriteHeaders(s.id, fields, false)
+	if _, ok := err.(*h2.FieldError); ok {
+		err = s.hc.eng.WriteHeaders(s.id, w.dropInvalid(fields), false)
+	}
+	if err == nil {
 		s.hc.wake()
 	}
 }
@@ -240,7 +244,11 @@ func (w *h2response) commit(final bool) error {
 	if err := w.failed(); err != nil {
 		return err
 	}
-	if err := hc.eng.WriteHeaders(w.s.id, fields, end); err != nil {
+	err := hc.eng.WriteHeaders(w.s.id, fields, end)
+	if _, ok := err.(*h2.FieldError); ok {
+		err = hc.eng.WriteHeaders(w.s.id, w.dropInvalid(fields), end)
+	}
+	if err != nil {
 		return w.fail(err)
 	}
 	w.ended = end
@@ -255,7 +263,9 @@ func (w *h2response) commit(final bool) error {
 // appendSection returns the fields of a header section with status: the
 // handler's fields lowercased, leaving out those HTTP/2 does not carry
 // (connection-specific ones, and content-length where the server decides
-// it) and any the engine would refuse, which are logged.
+// it). The engine checks every field it sends; when it refuses one,
+// dropInvalid leaves out what it would refuse and the section is written
+// again, so that valid fields are checked once.
 func (w *h2response) appendSection(status int, h *Header, final bool) []h2.Field {
 	w.names = strconv.AppendInt(w.names[:0], int64(status), 10)
 	fields := append(w.fields[:0], h2.Field{Name: nameStatus, Value: w.names[:len(w.names):len(w.names)]})
@@ -267,15 +277,26 @@ func (w *h2response) appendSection(status int, h *Header, final bool) []h2.Field
 		}
 		start := len(w.names)
 		w.names = AppendLowerKey(w.names, f.Name)
-		hf := h2.Field{Name: w.names[start:len(w.names):len(w.names)], Value: f.Value}
-		if err := h2.CheckField(hf); err != nil {
-			w.drop(f.Name, err)
-			continue
-		}
-		fields = append(fields, hf)
+		fields = append(fields, h2.Field{Name: w.names[start:len(w.names):len(w.names)], Value: f.Value})
 	}
 	w.fields = fields
 	return fields
+}
+
+// dropInvalid removes from fields the regular fields the engine refuses,
+// logging the first.
+func (w *h2response) dropInvalid(fields []h2.Field) []h2.Field {
+	kept := fields[:0]
+	for _, f := range fields {
+		if len(f.Name) == 0 || f.Name[0] != ':' {
+			if err := h2.CheckField(f); err != nil {
+				w.drop(f.Name, err)
+				continue
+			}
+		}
+		kept = append(kept, f)
+	}
+	return kept
 }
 
 // Names of the fields the server adds; never modified.
@@ -334,7 +355,11 @@ func (w *h2response) finish() {
 	}
 	if trailers {
 		fields := w.appendSection(0, &w.trailer, false)[1:]
-		if err := hc.eng.WriteTrailers(w.s.id, fields); err != nil {
+		err := hc.eng.WriteTrailers(w.s.id, fields)
+		if _, ok := err.(*h2.FieldError); ok {
+			err = hc.eng.WriteTrailers(w.s.id, w.dropInvalid(fields))
+		}
+		if err != nil {
 			w.fail(err)
 		}
 		w.ended = true
