@@ -283,8 +283,7 @@ func TestH2ServerTimeouts(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			_, ln := h2cMemServer(t, HandlerFunc(hello), func(s *Server) { s.HTTP2 = &HTTP2Config{SettingsTimeout: 3 * time.Second} })
 			c := ln.dial(t)
-			io.WriteString(c, h2.ClientPreface)
-			c.Write(h2.AppendSettings(nil))
+			c.Write(h2.AppendSettings([]byte(h2.ClientPreface)))
 			p := &h2peer{t: t, c: c, fr: h2.NewFramer(c, nil), windowUpdates: map[uint32]uint32{}}
 			start := time.Now()
 			p.wantGoAway(h2.ErrCodeSettingsTimeout)

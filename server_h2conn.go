@@ -71,6 +71,7 @@ type h2conn struct {
 
 	// Owned by the reader.
 	rbuf       []byte    // read buffer, borrowed while the connection is busy
+	rout       []byte    // output the reader writes itself (flushControl)
 	quiet      bool      // the buffer went back: read one byte at a time
 	deadline   time.Time // read deadline set on rwc; aLongTimeAgo once it passed
 	prefaceDue time.Time // the client's preface must have arrived by then
@@ -78,8 +79,12 @@ type h2conn struct {
 }
 
 const (
-	// h2ReadBufSize is the reader's buffer: many frames per Read.
-	h2ReadBufSize = 16 << 10
+	// h2ReadBufSize is the reader's buffer once a Read has filled a small
+	// one (h2SmallReadBufSize, what a connection starts with and all an
+	// exchange of small frames needs): many frames per Read, while a new
+	// or quiet connection holds little.
+	h2ReadBufSize      = 16 << 10
+	h2SmallReadBufSize = 4 << 10
 	// h2OutputBudget is how much output the engine may hold for a client
 	// that does not read before the reader stops feeding it and handlers
 	// stop writing: with the engine's own queue limits it bounds the
@@ -93,7 +98,28 @@ const (
 	h2CloseFlush = time.Second
 )
 
-var h2ReadBufPool = sync.Pool{New: func() any { return new([h2ReadBufSize]byte) }}
+var (
+	h2ReadBufPool      = sync.Pool{New: func() any { return new([h2ReadBufSize]byte) }}
+	h2SmallReadBufPool = sync.Pool{New: func() any { return new([h2SmallReadBufSize]byte) }}
+)
+
+// takeReadBuf borrows a read buffer: a large one if big, else a small one.
+func takeReadBuf(big bool) []byte {
+	if big {
+		return h2ReadBufPool.Get().(*[h2ReadBufSize]byte)[:]
+	}
+	return h2SmallReadBufPool.Get().(*[h2SmallReadBufSize]byte)[:]
+}
+
+// putReadBuf gives a buffer of takeReadBuf back.
+func putReadBuf(b []byte) {
+	switch len(b) {
+	case h2ReadBufSize:
+		h2ReadBufPool.Put((*[h2ReadBufSize]byte)(b))
+	case h2SmallReadBufSize:
+		h2SmallReadBufPool.Put((*[h2SmallReadBufSize]byte)(b))
+	}
+}
 
 // sawH2Preface reports whether a plain connection starts with the HTTP/2
 // client preface (h2c with prior knowledge, RFC 9113 §3.3). The bytes stay
@@ -190,7 +216,7 @@ func (hc *h2conn) serve() {
 		hc.eng.Feed(buf)
 	}
 	hc.c.in.drop()
-	hc.wake()
+	hc.flushControl()
 	stop := hc.eng.Err() != nil || hc.eng.Done()
 	hc.mu.Unlock()
 	for !stop {
@@ -216,12 +242,15 @@ func (hc *h2conn) readOnce() bool {
 	}
 	buf := hc.readBuf(busy, idleSince)
 	n, err := hc.rwc.Read(buf)
+	if n == h2SmallReadBufSize && len(hc.rbuf) == n {
+		defer hc.growReadBuf() // after the bytes in it are fed
+	}
 	if n > 0 {
 		hc.quiet = false // a quiet connection woke up
 		hc.mu.Lock()
 		ferr := hc.eng.Feed(buf[:n])
 		if hc.eng.OutputPending() > 0 {
-			hc.wake()
+			hc.flushControl()
 		}
 		over = ferr != nil || hc.eng.Done()
 		hc.mu.Unlock()
@@ -243,7 +272,7 @@ func (hc *h2conn) readOnce() bool {
 // little memory.
 func (hc *h2conn) readBuf(busy bool, idleSince time.Time) []byte {
 	if hc.rbuf == nil && (busy || !hc.quiet) {
-		hc.rbuf = h2ReadBufPool.Get().(*[h2ReadBufSize]byte)[:]
+		hc.rbuf = takeReadBuf(false)
 		hc.quiet = false
 	}
 	buf := hc.rbuf
@@ -317,10 +346,48 @@ func (hc *h2conn) readError(err error) bool {
 	return false
 }
 
+// flushControl sends what the engine queued in answer to the client's
+// frames. With no stream open and no writer running (the SETTINGS
+// exchange, a PING on an idle connection) the reader writes it itself, so
+// that such a connection never starts a writer goroutine; otherwise it
+// wakes the writer. Called with mu held, which it releases while writing.
+func (hc *h2conn) flushControl() {
+	if hc.writerOn || hc.closed || len(hc.streams) > 0 {
+		hc.wake()
+		return
+	}
+	hc.writerOn = true // the reader is the writer for now: no one else writes
+	hc.rout = hc.eng.AppendOutput(hc.rout[:0])
+	hc.mu.Unlock()
+	hc.rwc.SetWriteDeadline(time.Now().Add(h2WriteStall))
+	_, err := hc.rwc.Write(hc.rout)
+	if cap(hc.rout) > 1<<10 {
+		hc.rout = nil
+	}
+	hc.mu.Lock()
+	hc.writerOn = false
+	if err != nil {
+		hc.writeErr, hc.closed = err, true
+		hc.rwc.Close()
+		return
+	}
+	if hc.writeWanted { // a handler queued output meanwhile
+		hc.writeWanted = false
+		hc.wake()
+	}
+}
+
+// growReadBuf moves the reader to a large buffer: a Read filled the small
+// one, so more frames are coming than it holds.
+func (hc *h2conn) growReadBuf() {
+	putReadBuf(hc.rbuf)
+	hc.rbuf = takeReadBuf(true)
+}
+
 // goQuiet gives back the read buffer and stops the writer of a connection
 // with no stream; called with mu held.
 func (hc *h2conn) goQuiet() {
-	h2ReadBufPool.Put((*[h2ReadBufSize]byte)(hc.rbuf))
+	putReadBuf(hc.rbuf)
 	hc.rbuf, hc.quiet = nil, true
 	hc.stopWriter()
 }
@@ -353,7 +420,7 @@ func (hc *h2conn) teardown() {
 	hc.sendWait.Broadcast()
 	hc.mu.Unlock()
 	if hc.rbuf != nil {
-		h2ReadBufPool.Put((*[h2ReadBufSize]byte)(hc.rbuf))
+		putReadBuf(hc.rbuf)
 		hc.rbuf = nil
 	}
 	if hc.eng.Err() != nil {
