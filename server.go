@@ -56,19 +56,24 @@ type Server struct {
 	TLSConfig *tls.Config
 
 	// ReadHeaderTimeout bounds the reading of a request head, from its
-	// first byte. Zero means DefaultReadHeaderTimeout, negative none.
+	// first byte; on HTTP/2, the client's connection preface and SETTINGS.
+	// Zero means DefaultReadHeaderTimeout, negative none.
 	ReadHeaderTimeout time.Duration
 
 	// ReadTimeout bounds the reading of a whole request, body included,
-	// from its first byte. Zero means none.
+	// from its first byte (on HTTP/2, a read of the body past it fails).
+	// Zero means none.
 	ReadTimeout time.Duration
 
 	// WriteTimeout bounds the writing of a response, from the end of the
-	// request head. Zero means none.
+	// request head (on HTTP/2, the stream is reset past it). Zero means
+	// none.
 	WriteTimeout time.Duration
 
 	// IdleTimeout bounds the wait for the next request on a kept-alive
-	// connection. Zero means DefaultIdleTimeout, negative none.
+	// connection; on HTTP/2, the time a connection stays open with no
+	// stream, after which it is closed with GOAWAY. Zero means
+	// DefaultIdleTimeout, negative none.
 	IdleTimeout time.Duration
 
 	// TLSHandshakeTimeout bounds the TLS handshake. Zero means

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 x/net/http2's Transport, deprecated for net/http's, is still a client the server must serve
+
 package turbohttp
 
 import (
