@@ -63,6 +63,11 @@ type h2conn struct {
 	wakeW       chan struct{}
 	writeWanted bool // the writer was woken and has not yet taken the output
 	writerOn    bool // a writer goroutine exists
+	writing     bool // output taken from the engine is being written (by anyone)
+	// inlineDone is where the writer waits while another goroutine
+	// writes inline (writeInline); writerWaits says that it does.
+	inlineDone  sync.Cond
+	writerWaits bool
 	writerStop  bool // the writer is asked to exit when it has nothing to do
 	writers     sync.WaitGroup
 	writeErr    error
@@ -71,7 +76,7 @@ type h2conn struct {
 
 	// Owned by the reader.
 	rbuf       []byte    // read buffer, borrowed while the connection is busy
-	rout       []byte    // output the reader writes itself (flushControl)
+	rout       []byte    // output written inline (writeInline), guarded by writing
 	quiet      bool      // the buffer went back: read one byte at a time
 	deadline   time.Time // read deadline set on rwc; aLongTimeAgo once it passed
 	prefaceDue time.Time // the client's preface must have arrived by then
@@ -175,6 +180,7 @@ func (c *conn) serveH2(ctx context.Context) {
 	hc.streams = make(map[uint32]*h2stream)
 	hc.sendWait.L = &hc.mu
 	hc.drained.L = &hc.mu
+	hc.inlineDone.L = &hc.mu
 	hc.wakeW = make(chan struct{}, 1)
 	cfg := c.srv.h2Config()
 	hc.maxRun = int(cfg.MaxConcurrentStreams)
@@ -347,34 +353,16 @@ func (hc *h2conn) readError(err error) bool {
 }
 
 // flushControl sends what the engine queued in answer to the client's
-// frames. With no stream open and no writer running (the SETTINGS
-// exchange, a PING on an idle connection) the reader writes it itself, so
-// that such a connection never starts a writer goroutine; otherwise it
-// wakes the writer. Called with mu held, which it releases while writing.
+// frames. With no stream open the reader writes it itself (writeInline),
+// so that such a connection (the SETTINGS exchange, a PING on an idle
+// connection) never starts a writer goroutine; otherwise it wakes the
+// writer. Called with mu held.
 func (hc *h2conn) flushControl() {
-	if hc.writerOn || hc.closed || len(hc.streams) > 0 {
+	if len(hc.streams) > 0 {
 		hc.wake()
 		return
 	}
-	hc.writerOn = true // the reader is the writer for now: no one else writes
-	hc.rout = hc.eng.AppendOutput(hc.rout[:0])
-	hc.mu.Unlock()
-	hc.rwc.SetWriteDeadline(time.Now().Add(h2WriteStall))
-	_, err := hc.rwc.Write(hc.rout)
-	if cap(hc.rout) > 1<<10 {
-		hc.rout = nil
-	}
-	hc.mu.Lock()
-	hc.writerOn = false
-	if err != nil {
-		hc.writeErr, hc.closed = err, true
-		hc.rwc.Close()
-		return
-	}
-	if hc.writeWanted { // a handler queued output meanwhile
-		hc.writeWanted = false
-		hc.wake()
-	}
+	hc.writeInline(&hc.rout)
 }
 
 // growReadBuf moves the reader to a large buffer: a Read filled the small

@@ -229,7 +229,11 @@ func (s *h2stream) finish() bool {
 		hc.idleSince = time.Now()
 	}
 	hc.running--
-	hc.wake()
+	if hc.running == 0 && len(hc.pending) == 0 {
+		hc.writeInline(&hc.rout) // the last of its batch: no need to wake the writer
+	} else {
+		hc.wake()
+	}
 	if len(hc.pending) > 0 && !hc.closed {
 		next := hc.pending[0]
 		copy(hc.pending, hc.pending[1:])

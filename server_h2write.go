@@ -60,9 +60,10 @@ func (hc *h2conn) writeLoop() {
 			hc.c.logPanic("turbohttp: panic in HTTP/2 writer", p)
 			hc.rwc.Close()
 			hc.mu.Lock()
-			hc.writerOn, hc.closed = false, true
+			hc.writerOn, hc.closed, hc.writing = false, true, false
 			hc.sendWait.Broadcast()
 			hc.drained.Broadcast()
+			hc.inlineDone.Broadcast()
 			hc.mu.Unlock()
 		}
 	}()
@@ -73,6 +74,11 @@ func (hc *h2conn) writeLoop() {
 		// responses first, so that they leave together.
 		runtime.Gosched()
 		hc.mu.Lock()
+		for hc.writing { // a goroutine writes inline: take what it leaves
+			hc.writerWaits = true
+			hc.inlineDone.Wait()
+		}
+		hc.writing = true
 		out = hc.eng.AppendOutput(out[:0])
 		hc.writeWanted = false
 		if hc.sendWaiters > 0 && len(out) > 0 { // the send queues have room again
@@ -90,6 +96,9 @@ func (hc *h2conn) writeLoop() {
 				return
 			}
 		}
+		hc.mu.Lock()
+		hc.writing = false
+		hc.mu.Unlock()
 		if cap(out) > h2MaxKeptOut {
 			out = nil
 		}
@@ -135,6 +144,58 @@ func (hc *h2conn) awaitWork() bool {
 	return true
 }
 
+// writeInline sends what the engine holds from the calling goroutine,
+// with buf as the output buffer, when no one else is writing: the reader
+// answering control frames on a connection with no stream, or the last
+// handler of a batch to finish, which saves waking the writer (a
+// goroutine switch) when nothing else is running. Otherwise it wakes the
+// writer. Called with mu held, which it releases while writing.
+func (hc *h2conn) writeInline(buf *[]byte) {
+	if hc.writing || hc.closed {
+		hc.wake()
+		return
+	}
+	hc.writing = true
+	hc.writeWanted = false
+	*buf = hc.eng.AppendOutput((*buf)[:0])
+	done := hc.eng.Done()
+	hc.mu.Unlock()
+	var err error
+	if len(*buf) > 0 {
+		hc.rwc.SetWriteDeadline(time.Now().Add(h2WriteStall))
+		_, err = hc.rwc.Write(*buf)
+	}
+	if cap(*buf) > h2MaxKeptOut {
+		*buf = nil
+	}
+	if done {
+		hc.kickReader()
+	}
+	hc.mu.Lock()
+	hc.writing = false
+	if hc.writerWaits {
+		hc.writerWaits = false
+		hc.inlineDone.Broadcast()
+	}
+	if err != nil {
+		hc.writeErr, hc.closed = err, true
+		hc.rwc.Close()
+		hc.sendWait.Broadcast()
+		hc.drained.Broadcast()
+		return
+	}
+	if hc.sendWaiters > 0 && len(*buf) > 0 {
+		hc.sendWait.Broadcast()
+	}
+	if hc.readerBlocked {
+		hc.drained.Broadcast()
+	}
+	if hc.eng.OutputPending() > 0 { // queued while we wrote
+		hc.writeWanted = false
+		hc.wake()
+	}
+}
+
 // writeFailed ends the connection after a failed Write: the client is
 // gone or stalled; every handler's wait ends.
 func (hc *h2conn) writeFailed(err error) {
@@ -142,7 +203,8 @@ func (hc *h2conn) writeFailed(err error) {
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
 	hc.writeErr = err
-	hc.writerOn, hc.closed = false, true
+	hc.writerOn, hc.closed, hc.writing = false, true, false
 	hc.sendWait.Broadcast()
 	hc.drained.Broadcast()
+	hc.inlineDone.Broadcast()
 }
