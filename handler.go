@@ -12,8 +12,13 @@ import (
 // then finishes the response and reuses w and r, so a handler must not
 // use either after it returns (see Request for what it may keep).
 //
-// A handler that panics has its connection closed and the panic logged,
-// with its stack; panic(ErrAbortHandler) closes the connection quietly.
+// A handler that panics has its connection closed (HTTP/1) or its stream
+// reset with INTERNAL_ERROR (HTTP/2) and the panic logged, with its stack;
+// panic(ErrAbortHandler) does the same quietly.
+//
+// On HTTP/2 handlers of one connection run concurrently, each on a worker
+// goroutine the server reuses; the ResponseWriter implements
+// DeadlineSetter but not Hijacker.
 type Handler interface {
 	ServeHTTP(w ResponseWriter, r *Request)
 }

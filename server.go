@@ -56,19 +56,24 @@ type Server struct {
 	TLSConfig *tls.Config
 
 	// ReadHeaderTimeout bounds the reading of a request head, from its
-	// first byte. Zero means DefaultReadHeaderTimeout, negative none.
+	// first byte; on HTTP/2, the client's connection preface and SETTINGS.
+	// Zero means DefaultReadHeaderTimeout, negative none.
 	ReadHeaderTimeout time.Duration
 
 	// ReadTimeout bounds the reading of a whole request, body included,
-	// from its first byte. Zero means none.
+	// from its first byte (on HTTP/2, a read of the body past it fails).
+	// Zero means none.
 	ReadTimeout time.Duration
 
 	// WriteTimeout bounds the writing of a response, from the end of the
-	// request head. Zero means none.
+	// request head (on HTTP/2, the stream is reset past it). Zero means
+	// none.
 	WriteTimeout time.Duration
 
 	// IdleTimeout bounds the wait for the next request on a kept-alive
-	// connection. Zero means DefaultIdleTimeout, negative none.
+	// connection; on HTTP/2, the time a connection stays open with no
+	// stream, after which it is closed with GOAWAY. Zero means
+	// DefaultIdleTimeout, negative none.
 	IdleTimeout time.Duration
 
 	// TLSHandshakeTimeout bounds the TLS handshake. Zero means
@@ -100,6 +105,14 @@ type Server struct {
 	// body, as net/http does (RFC 9110 §9.3.7: they ask about the server,
 	// not a resource).
 	DisableGeneralOptionsHandler bool
+
+	// Protocols chooses the protocols served; nil means HTTP/1 and, over
+	// TLS, HTTP/2 (offered through ALPN ahead of http/1.1). HTTP/2 on plain
+	// connections (h2c with prior knowledge) must be enabled here.
+	Protocols *Protocols
+
+	// HTTP2 configures HTTP/2 connections; nil means the defaults.
+	HTTP2 *HTTP2Config
 
 	// ConnState, if set, is called when a connection changes state.
 	ConnState func(net.Conn, ConnState)
@@ -188,15 +201,16 @@ func (srv *Server) ListenAndServeTLS(certFile, keyFile string) error {
 
 // ServeTLS serves TLS connections accepted from ln. The protocols offered
 // through ALPN are those of TLSConfig.NextProtos that the server speaks or
-// that TLS itself handles (such as "acme-tls/1"): an HTTP protocol the
-// server does not serve ("h2" for now) is left out, and "http/1.1" is
-// offered when nothing else is.
+// that TLS itself handles (such as "acme-tls/1"), with "h2" and
+// "http/1.1" added, in that order of preference, when Protocols includes
+// them and TLSConfig does not name them; an HTTP protocol the server does
+// not serve is left out.
 func (srv *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
 	cfg := &tls.Config{}
 	if srv.TLSConfig != nil {
 		cfg = srv.TLSConfig.Clone()
 	}
-	cfg.NextProtos = offeredProtos(cfg.NextProtos)
+	cfg.NextProtos = offeredProtos(cfg.NextProtos, srv.protocols())
 	if len(cfg.Certificates) == 0 && cfg.GetCertificate == nil || certFile != "" || keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
@@ -207,18 +221,23 @@ func (srv *Server) ServeTLS(ln net.Listener, certFile, keyFile string) error {
 	return srv.Serve(tls.NewListener(ln, cfg))
 }
 
-// unservedProtos are the ALPN names of HTTP versions the server does not
-// speak over TLS.
-var unservedProtos = []string{"h2", "h2c", "spdy/3.1", "spdy/3", "spdy/2", "spdy/1"}
+// unservedProtos are the ALPN names of HTTP versions the server never
+// speaks over TLS.
+var unservedProtos = []string{"h2c", "spdy/3.1", "spdy/3", "spdy/2", "spdy/1"}
 
-// offeredProtos returns the ALPN protocols to offer, given the caller's:
-// theirs without unservedProtos, or "http/1.1" if that leaves none.
-func offeredProtos(protos []string) []string {
+// offeredProtos returns the ALPN protocols to offer, given the caller's
+// and the protocols served: theirs without those not served, then "h2"
+// and "http/1.1" when served and not named.
+func offeredProtos(protos []string, served Protocols) []string {
 	protos = slices.DeleteFunc(slices.Clone(protos), func(p string) bool {
-		return slices.Contains(unservedProtos, p)
+		return slices.Contains(unservedProtos, p) ||
+			p == "h2" && !served.HTTP2() || p == "http/1.1" && !served.HTTP1()
 	})
-	if len(protos) == 0 {
-		protos = []string{"http/1.1"}
+	if served.HTTP2() && !slices.Contains(protos, "h2") {
+		protos = append(protos, "h2")
+	}
+	if served.HTTP1() && !slices.Contains(protos, "http/1.1") {
+		protos = append(protos, "http/1.1")
 	}
 	return protos
 }
@@ -405,6 +424,13 @@ func (srv *Server) closeIdleConns() bool {
 	defer srv.mu.Unlock()
 	quiet := true
 	for c := range srv.conns {
+		if c.h2 != nil {
+			// HTTP/2 closes gracefully: GOAWAY, then the streams in flight
+			// finish and the connection ends itself.
+			c.h2.shutdown()
+			quiet = false
+			continue
+		}
 		st := c.getState()
 		if st == StateNew && time.Since(c.created) > 5*time.Second {
 			st = StateIdle // a client that never sent a request

@@ -58,6 +58,9 @@ type conn struct {
 	// one is the buffer of the one-byte read that waits for a quiet
 	// connection's next request without holding a read buffer.
 	one [1]byte
+	// h2 is set, before serveH2 starts, on a connection that speaks
+	// HTTP/2 (server_h2conn.go); Shutdown reads it under srv.mu.
+	h2 *h2conn
 }
 
 const (
@@ -117,6 +120,18 @@ func (c *conn) serve(ctx context.Context) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if c.tlsState != nil && c.tlsState.NegotiatedProtocol == "h2" {
+		c.serveH2(ctx)
+		return
+	}
+	if c.tlsState == nil && c.srv.protocols().UnencryptedHTTP2() {
+		if h2c, err := c.sawH2Preface(); err != nil || h2c {
+			if h2c {
+				c.serveH2(ctx)
+			}
+			return
+		}
+	}
 	c.req.baseCtx = ctx
 	for {
 		n, err := c.readRequest()
@@ -256,7 +271,7 @@ func (c *conn) handshake(ctx context.Context, tc *tls.Conn) bool {
 	tc.SetDeadline(time.Time{})
 	st := tc.ConnectionState()
 	c.tlsState = &st
-	if p := st.NegotiatedProtocol; p != "" && p != "http/1.1" {
+	if p := st.NegotiatedProtocol; p != "" && p != "http/1.1" && !(p == "h2" && c.srv.protocols().HTTP2()) {
 		// a listener of the caller's offered a protocol we do not serve:
 		// answering in HTTP/1.1 would confuse the client
 		c.srv.logger().Debug("turbohttp: closing a TLS connection that negotiated a protocol the server does not speak",

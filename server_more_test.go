@@ -231,13 +231,16 @@ func serveTLSOn(t *testing.T, srv *Server) string {
 	return ln.Addr().String()
 }
 
-// ServeTLS offers only the protocols the server speaks: a client that
-// tries HTTP/2 first (autocert's NextProtos offer it) gets HTTP/1.1, and
-// the caller's other protocols (acme-tls/1) still negotiate.
+// ServeTLS offers only the protocols the server speaks: with HTTP/2 left
+// out of Protocols, a client that tries HTTP/2 first (autocert's
+// NextProtos offer it) gets HTTP/1.1, and the caller's other protocols
+// (acme-tls/1) still negotiate.
 func TestServerTLSOffersOnlyWhatItSpeaks(t *testing.T) {
 	noLeaks(t)
 	cert, clientCfg := testTLS(t)
-	srv := &Server{Handler: HandlerFunc(hello), TLSConfig: &tls.Config{
+	var http1 Protocols
+	http1.SetHTTP1(true)
+	srv := &Server{Handler: HandlerFunc(hello), Protocols: &http1, TLSConfig: &tls.Config{
 		Certificates: []tls.Certificate{cert},
 		NextProtos:   []string{"h2", "http/1.1", "acme-tls/1"},
 	}}
@@ -276,7 +279,9 @@ func TestServerClosesUnservedProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &Server{Handler: HandlerFunc(hello)}
+	var http1 Protocols
+	http1.SetHTTP1(true)
+	srv := &Server{Handler: HandlerFunc(hello), Protocols: &http1}
 	done := make(chan error, 1)
 	go func() {
 		done <- srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"h2"}}))

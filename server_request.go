@@ -147,6 +147,9 @@ var generalOptions = HandlerFunc(func(w ResponseWriter, r *Request) {
 func (c *conn) rejectRequest(err error) {
 	var he *h1.Error
 	switch {
+	case errors.As(err, &he) && c.notHTTP1():
+		// on a port that also speaks h2c this may be a broken HTTP/2
+		// preface, which is closed without an answer (RFC 9113 §3.4)
 	case errors.As(err, &he):
 		c.writeError(he.Status, "")
 		c.linger = true

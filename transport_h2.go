@@ -74,8 +74,8 @@ type h2ClientConn struct {
 
 // Sizes and limits of an HTTP/2 client connection.
 const (
-	// h2ReadBufSize is the reader's buffer: many frames per Read.
-	h2ReadBufSize = 32 << 10
+	// h2ClientReadBufSize is the reader's buffer: many frames per Read.
+	h2ClientReadBufSize = 32 << 10
 	// h2InitialCapacity is the streams a new connection hands out before
 	// the server's SETTINGS say how many it allows (net/http's 100).
 	h2InitialCapacity = 100
@@ -135,7 +135,7 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc.flushed.L = &cc.mu
 	cc.eng = h2.NewConn(h2.Client, h2.Config{}, cc)
 	cc.streams = make(map[uint32]*clientStream)
-	cc.rbuf = make([]byte, h2ReadBufSize)
+	cc.rbuf = make([]byte, h2ClientReadBufSize)
 	cc.done = make(chan struct{})
 	cc.wake = make(chan struct{}, 1)
 	if tc, ok := c.(*tls.Conn); ok {

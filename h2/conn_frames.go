@@ -19,7 +19,7 @@ func (c *Conn) onData(h FrameHeader, p []byte) error {
 	s := c.stream(h.StreamID)
 	if s == nil {
 		c.creditConn(n)
-		return c.dataOnClosed(h.StreamID)
+		return c.dataOnClosed(h)
 	}
 	if s.state != stateOpen && s.state != stateHalfClosedLocal {
 		c.creditConn(n)
@@ -72,13 +72,19 @@ func (c *Conn) dataProgress(h FrameHeader, n int) error {
 }
 
 // dataOnClosed answers DATA on a stream with no entry: idle is a
-// connection error, a stream we reset is ignored, others STREAM_CLOSED.
-func (c *Conn) dataOnClosed(id uint32) error {
+// connection error, a stream we reset is ignored (but an empty frame
+// counts as an idle frame: it costs the peer nothing), others
+// STREAM_CLOSED.
+func (c *Conn) dataOnClosed(h FrameHeader) error {
+	id := h.StreamID
 	if c.isIdle(id) {
 		return connError(ErrCodeProtocol, "DATA on an idle stream")
 	}
 	switch c.closed.lookup(id) {
 	case closedByUs, closedNeverOpen:
+		if h.Length == 0 && !h.Flags.Has(FlagDataEndStream) {
+			return c.idleFrame(idleEmpty)
+		}
 		return nil
 	case closedForgotten:
 		return c.idleFrame(idleClosed)

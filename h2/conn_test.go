@@ -177,6 +177,24 @@ func TestMadeYouReset(t *testing.T) {
 	p.wantGoAway(ErrCodeEnhanceYourCalm)
 }
 
+// Empty DATA frames on a stream the engine reset are ignored, as late
+// frames are, but still counted: they cost the peer nothing.
+func TestEmptyDataOnResetStreamFlood(t *testing.T) {
+	p := newServerPeer(t, Config{MaxIdleFrames: 20})
+	p.writeHeaders(1, false, post("/")...)
+	p.c.Reset(1, ErrCodeCancel)
+	p.read()
+	p.writeData(1, false, "late") // ignored, and not an idle frame
+	for range 20 {
+		p.writeData(1, false, "")
+	}
+	if p.err != nil {
+		t.Fatalf("calm within the budget: %v", p.err)
+	}
+	p.writeData(1, false, "")
+	p.wantGoAway(ErrCodeEnhanceYourCalm)
+}
+
 func TestIdleFrameFloods(t *testing.T) {
 	floods := map[string]func(p *peer, i int){
 		"PING":          func(p *peer, i int) { p.writePing(false, "12345678") },

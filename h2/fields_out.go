@@ -93,3 +93,10 @@ func checkRegularField(f Field) error {
 	}
 	return nil
 }
+
+// CheckField returns the FieldError that would make the write methods
+// refuse f as a regular field (a name that is not a lowercase token, an
+// invalid value, a connection-specific field, te other than "trailers"),
+// or nil: an owner that builds a section from fields it does not control
+// leaves such a field out instead of failing the whole section.
+func CheckField(f Field) error { return checkRegularField(f) }

@@ -228,8 +228,10 @@ func appendResponseHead(b []byte, resp *turbohttp.Response, prefix, eol string) 
 	b = append(b, prefix...)
 	b = append(b, "HTTP/"...)
 	b = strconv.AppendInt(b, int64(resp.ProtoMajor), 10)
-	b = append(b, '.')
-	b = strconv.AppendInt(b, int64(resp.ProtoMinor), 10)
+	if resp.ProtoMajor < 2 { // curl writes "HTTP/2", "HTTP/1.1"
+		b = append(b, '.')
+		b = strconv.AppendInt(b, int64(resp.ProtoMinor), 10)
+	}
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, int64(resp.StatusCode), 10)
 	if len(resp.Reason) > 0 {

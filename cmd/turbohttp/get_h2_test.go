@@ -35,7 +35,7 @@ func TestGetHTTP2(t *testing.T) {
 		out, log string
 	}{
 		{[]string{"-k", "-v", secure}, "HTTP/2.0", "* Using HTTP/2"},
-		{[]string{"-k", "-v", "--http2", secure}, "HTTP/2.0", "< HTTP/2.0 200"},
+		{[]string{"-k", "-v", "--http2", secure}, "HTTP/2.0", "< HTTP/2 200"},
 		{[]string{"-k", "-v", "--http1.1", secure}, "HTTP/1.1", "* Using HTTP/1.1"},
 		{[]string{"-v", plain}, "HTTP/1.1", "> GET / HTTP/1.1"},
 		{[]string{"-v", "--http2-prior-knowledge", plain}, "HTTP/2.0", "> GET / HTTP/2"},

@@ -302,8 +302,13 @@ func TestGetTLS(t *testing.T) {
 		t.Fatalf("without -k: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	code, _, errOut = runCmd(t, "get", "-vk", secure)
-	if code != 0 || !strings.Contains(errOut, "* TLS connection using TLS 1.") || !strings.Contains(errOut, "> GET / HTTP/1.1\n") {
+	if code != 0 || !strings.Contains(errOut, "* TLS connection using TLS 1.") || !strings.Contains(errOut, "* Using HTTP/2\n") ||
+		!strings.Contains(errOut, "> GET / HTTP/2\n") || !strings.Contains(errOut, "< HTTP/2 200\n") {
 		t.Fatalf("-vk: exit %d, stderr %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, "get", "-vk", "--http1.1", secure)
+	if code != 0 || !strings.Contains(errOut, "> GET / HTTP/1.1\n") || !strings.Contains(errOut, "< HTTP/1.1 200 OK\n") {
+		t.Fatalf("-vk --http1.1: exit %d, stderr %q", code, errOut)
 	}
 	// A TLS client against a plain HTTP server fails its handshake.
 	plain, _ := serveURLs(t)

@@ -24,13 +24,16 @@ const shutdownGrace = 10 * time.Second
 func runServe(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "plain HTTP `address`; empty for none")
-	tlsAddr := fs.String("tls-addr", "", "HTTPS `address`; empty for none")
+	addr := fs.String("addr", "127.0.0.1:8080", "plain `address` (HTTP/1.1, and HTTP/2 with prior knowledge); empty for none")
+	tlsAddr := fs.String("tls-addr", "", "HTTPS `address` (HTTP/2 and HTTP/1.1 by ALPN); empty for none")
 	certFile := fs.String("cert", "", "TLS certificate `file` (PEM); with -key; default a self-signed one made at start")
 	keyFile := fs.String("key", "", "TLS key `file` (PEM)")
 	dir := fs.String("dir", "", "serve this `folder` at / (the test routes stay where they are)")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: turbohttp serve [flags]")
+		fmt.Fprintln(stderr, "\nProtocols: on -addr, HTTP/1.1 and h2c (HTTP/2 with prior knowledge, as")
+		fmt.Fprintln(stderr, "curl --http2-prior-knowledge or h2load send it); on -tls-addr, HTTP/2 (h2)")
+		fmt.Fprintln(stderr, "and HTTP/1.1, chosen by ALPN.")
 		fmt.Fprintln(stderr, "\nRoutes: GET / (Hello, World!), POST|PUT /echo, GET /bytes/{n}, GET /stream/{n},")
 		fmt.Fprintln(stderr, "GET /status/{code}, GET /delay/{ms}, GET /headers; with -dir, the folder at /.")
 		fmt.Fprintln(stderr, "\nFlags:")
@@ -72,9 +75,14 @@ type serveConfig struct {
 // ctx ends; then it shuts down gracefully.
 func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error {
 	var fsys = rootFS(cfg.root)
+	var protos turbohttp.Protocols
+	protos.SetHTTP1(true)
+	protos.SetHTTP2(true)
+	protos.SetUnencryptedHTTP2(true) // a test server: h2c with prior knowledge too
 	srv := &turbohttp.Server{
-		Handler:  newRoutes(fsys),
-		ErrorLog: slog.New(slog.NewTextHandler(stderr, nil)),
+		Handler:   newRoutes(fsys),
+		ErrorLog:  slog.New(slog.NewTextHandler(stderr, nil)),
+		Protocols: &protos,
 	}
 	errc := make(chan error, 2)
 	n := 0
@@ -98,7 +106,8 @@ func serve(ctx context.Context, cfg serveConfig, stdout, stderr io.Writer) error
 		}
 		fmt.Fprintf(stdout, "serving https://%s/\n", ln.Addr())
 		n++
-		go func() { errc <- srv.Serve(tls.NewListener(ln, tlsCfg)) }()
+		srv.TLSConfig = tlsCfg
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
 	}
 	var err error
 	select {
@@ -133,5 +142,6 @@ func tlsConfig(certFile, keyFile string) (*tls.Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, NextProtos: []string{"http/1.1"}}, nil
+	// NextProtos left empty: ServeTLS offers h2, then http/1.1
+	return &tls.Config{Certificates: []tls.Certificate{cert}}, nil
 }

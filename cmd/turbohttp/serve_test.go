@@ -203,3 +203,26 @@ func TestServeFlags(t *testing.T) {
 		t.Errorf("missing -dir: exit %d", code)
 	}
 }
+
+// serve speaks h2c with prior knowledge on its plain address and h2 on its
+// TLS address, and says so in its usage.
+func TestServeHTTP2(t *testing.T) {
+	urls := startServe(t, serveConfig{addr: "127.0.0.1:0", tlsAddr: "127.0.0.1:0"})
+	var h2c http.Protocols
+	h2c.SetUnencryptedHTTP2(true)
+	plain := &http.Transport{Protocols: &h2c}
+	t.Cleanup(plain.CloseIdleConnections)
+	tlsTr := &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, ForceAttemptHTTP2: true}
+	t.Cleanup(tlsTr.CloseIdleConnections)
+	for i, c := range []*http.Client{{Transport: plain}, {Transport: tlsTr}} {
+		resp, body := get(t, c, "POST", urls[i]+"echo", "ping")
+		if resp.Proto != "HTTP/2.0" || body != "ping" {
+			t.Errorf("%s: %s %q", urls[i], resp.Proto, body)
+		}
+	}
+	var out, errOut bytes.Buffer
+	run([]string{"serve", "-h"}, &out, &errOut)
+	if !strings.Contains(errOut.String(), "h2c (HTTP/2 with prior knowledge") || !strings.Contains(errOut.String(), "HTTP/2 (h2)") {
+		t.Errorf("serve -h does not tell the protocols:\n%s", errOut.String())
+	}
+}
