@@ -158,6 +158,7 @@ func (cs *clientStream) joinUpload() {
 	if running {
 		<-cs.wdone
 	}
+	// else the writer, if any, has ended; reset drains its result
 }
 
 // errUploadStopped ends a body writer the exchange stopped.
@@ -174,6 +175,10 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 	}
 	cc := cs.cc
 	cc.mu.Lock()
+	// The result goes into wdone (buffered, so this never blocks) in the
+	// same critical section that clears uploading: whoever sees uploading
+	// false knows it is there, and reset drains one nobody joined.
+	cs.wdone <- err
 	cs.uploading = false
 	cc.uploads--
 	if err != nil && err != errUploadStopped {
@@ -188,7 +193,6 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 	}
 	cc.mu.Unlock()
 	cc.flush(false)
-	cs.wdone <- err
 }
 
 // upload sends the body, then the trailers, under flow control.

@@ -96,6 +96,10 @@ func (cs *clientStream) reset() {
 	case <-cs.wch:
 	default:
 	}
+	select { // the result of a body writer that ended unjoined
+	case <-cs.wdone:
+	default:
+	}
 }
 
 // wake and wakeWriter post a token without blocking.
