@@ -86,29 +86,8 @@ func TestPeerTransportAgainstH2O(t *testing.T) {
 	os.WriteFile(filepath.Join(www, "file.txt"), content, 0o644)
 	port := freePort(t)
 	conf := fmt.Sprintf("listen:\n  host: 127.0.0.1\n  port: %d\nnum-threads: 1\nhosts:\n  default:\n    paths:\n      /:\n        file.dir: %s\n", port, www)
-	confPath := filepath.Join(dir, "h2o.conf")
-	os.WriteFile(confPath, []byte(conf), 0o644)
-	var log bytes.Buffer
-	cmd := exec.Command(h2o, "-c", confPath)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	}()
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			break
-		}
-		if i == 400 { // 20 s: h2o gives no other sign that it is listening
-			t.Fatalf("h2o did not start:\n%s", log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	runH2O(t, h2o, dir, conf, addr)
 
 	var tr Transport
 	defer tr.CloseIdleConnections()
@@ -139,4 +118,34 @@ func freePort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// runH2O starts h2o with conf (written into dir) for the rest of the test
+// and returns once it accepts connections on addr.
+func runH2O(t *testing.T, h2o, dir, conf, addr string) {
+	t.Helper()
+	confPath := filepath.Join(dir, "h2o.conf")
+	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var log syncLog
+	cmd := exec.Command(h2o, "-c", confPath)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	for i := 0; ; i++ {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return
+		}
+		if i == 400 { // 20 s: h2o gives no other sign that it is listening
+			t.Fatalf("h2o did not start:\n%s", log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -14,7 +14,6 @@ import (
 	"math/big"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -48,29 +47,8 @@ hosts:
       /:
         file.dir: %s
 `, pp, sp, certFile, keyFile, www)
-	confPath := filepath.Join(dir, "h2o.conf")
-	os.WriteFile(confPath, []byte(conf), 0o644)
-	var log bytes.Buffer
-	cmd := exec.Command(h2o, "-c", confPath)
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
 	plain, secure = fmt.Sprintf("127.0.0.1:%d", pp), fmt.Sprintf("127.0.0.1:%d", sp)
-	for i := 0; ; i++ {
-		if c, err := net.Dial("tcp", secure); err == nil {
-			c.Close()
-			break
-		}
-		if i == 400 { // 20 s: h2o gives no other sign that it is listening
-			t.Fatalf("h2o did not start:\n%s", log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	runH2O(t, h2o, dir, conf, secure)
 	return plain, secure
 }
 
