@@ -68,13 +68,7 @@ func (w *h2response) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	w.status = code
-	if cl := w.header.Peek("Content-Length"); cl != nil {
-		if n, ok := parseContentLength(cl); ok {
-			w.declared = n
-		} else {
-			w.header.Del("Content-Length")
-		}
-	}
+	w.declared = declaredLength(&w.header)
 }
 
 // writeInformational queues a 1xx response with the fields in the header.

@@ -77,13 +77,23 @@ func (w *response) WriteHeader(code int) {
 	if v := w.header.Peek("Connection"); v != nil && ascii.ContainsToken(v, "close") {
 		w.c.closing = true
 	}
-	if cl := w.header.Peek("Content-Length"); cl != nil {
-		if n, ok := parseContentLength(cl); ok {
-			w.declared = n
-		} else {
-			w.header.Del("Content-Length") // never send a malformed one
-		}
+	w.declared = declaredLength(&w.header)
+}
+
+// declaredLength returns the Content-Length a handler set in h, or -1;
+// a malformed one is deleted, so that it is never sent. Both protocols'
+// ResponseWriters use it when the final status is chosen.
+func declaredLength(h *Header) int64 {
+	cl := h.Peek("Content-Length")
+	if cl == nil {
+		return -1
 	}
+	n, ok := parseContentLength(cl)
+	if !ok {
+		h.Del("Content-Length")
+		return -1
+	}
+	return n
 }
 
 // writeInformational sends a 1xx response at once, with the fields in the
