@@ -393,3 +393,55 @@ func TestH2ServerInvalidResponseField(t *testing.T) {
 		}
 	})
 }
+
+// An HTTP/2 connection that carries no stream holds no read buffer: a new
+// one after the SETTINGS exchange, one that answered a PING, and one whose
+// last stream ended quietAfter ago. Requests make it keep one between
+// reads, so that a busy connection reads many frames per Read.
+func TestH2ServerIdleHoldsNoReadBuffer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, ln := h2cMemServer(t, HandlerFunc(hello))
+		p := dialH2(t, ln)
+		synctest.Wait()
+		srv.mu.Lock()
+		var hc *h2conn
+		for c := range srv.conns {
+			hc = c.h2
+		}
+		srv.mu.Unlock()
+		holds := func() bool {
+			synctest.Wait() // the reader is blocked in its next Read
+			hc.mu.Lock()    // orders this read before goQuiet's write
+			defer hc.mu.Unlock()
+			return hc.rbuf != nil
+		}
+		if holds() {
+			t.Error("a new connection holds a read buffer after the SETTINGS exchange")
+		}
+		p.write(h2.AppendPing(nil, false, [8]byte{7}))
+		if f, ok := p.next().(*h2.PingFrame); !ok || !f.IsAck() {
+			t.Fatalf("got %v, want a PING acknowledgement", f)
+		}
+		if holds() {
+			t.Error("a connection that answered a PING holds a read buffer")
+		}
+		for id := uint32(1); id <= 3; id += 2 {
+			p.writeHeaders(id, true, getReq("/")...)
+			if _, body := p.wantResponse(id); body != "Hello, World!" {
+				t.Fatalf("stream %d: body %q", id, body)
+			}
+			if !holds() {
+				t.Errorf("after stream %d the connection gave its read buffer back at once", id)
+			}
+		}
+		time.Sleep(quietAfter)
+		if holds() {
+			t.Errorf("a connection with no stream for %v holds a read buffer", quietAfter)
+		}
+		p.writeHeaders(5, true, getReq("/")...)
+		p.wantResponse(5)
+		if !holds() {
+			t.Error("a request did not wake the quiet connection")
+		}
+	})
+}

@@ -41,6 +41,7 @@ type h2conn struct {
 	idle    []*h2stream          // workers waiting for a stream
 	pending []*h2stream          // streams waiting for a worker (see dispatch)
 	running int                  // handlers running
+	opened  uint64               // streams dispatched so far
 	maxRun  int                  // MAX_CONCURRENT_STREAMS: handlers that may run at once
 	closed  bool                 // the connection is over: every wait ends
 	// idleSince is when the last stream ended (or the connection began):
@@ -75,9 +76,15 @@ type h2conn struct {
 	lastFlush   bool // teardown's wake, the only one that starts a writer once closed
 
 	// Owned by the reader.
-	rbuf       []byte    // read buffer, borrowed while the connection is busy
-	rout       []byte    // output written inline (writeInline), guarded by writing
-	quiet      bool      // the buffer went back: read one byte at a time
+	rbuf []byte // read buffer, borrowed while the connection is busy
+	rout []byte // output written inline (writeInline), guarded by writing
+	// quiet: the connection carried no stream for quietAfter (or never
+	// did): it holds no read buffer between reads and waits with a
+	// one-byte read; woke: that read returned a byte, so the next Read,
+	// for the rest of what arrived, borrows a buffer (given back at once
+	// unless the bytes open a stream).
+	quiet      bool
+	woke       bool
 	deadline   time.Time // read deadline set on rwc; aLongTimeAgo once it passed
 	prefaceDue time.Time // the client's preface must have arrived by then
 	one        [1]byte
@@ -176,7 +183,9 @@ func (c *conn) notHTTP1() bool {
 // serveH2 serves the connection as HTTP/2 until it ends; the bytes already
 // buffered (the preface of h2c) are the first input.
 func (c *conn) serveH2(ctx context.Context) {
-	hc := &h2conn{c: c, srv: c.srv, rwc: c.rwc, ctx: ctx}
+	// A new connection holds no read buffer until it carries a stream:
+	// one kept open ahead of need (a client's pool) costs little.
+	hc := &h2conn{c: c, srv: c.srv, rwc: c.rwc, ctx: ctx, quiet: true}
 	hc.streams = make(map[uint32]*h2stream)
 	hc.sendWait.L = &hc.mu
 	hc.drained.L = &hc.mu
@@ -248,20 +257,23 @@ func (hc *h2conn) readOnce() bool {
 	}
 	buf := hc.readBuf(busy, idleSince)
 	n, err := hc.rwc.Read(buf)
-	if n == h2SmallReadBufSize && len(hc.rbuf) == n {
-		defer hc.growReadBuf() // after the bytes in it are fed
-	}
 	if n > 0 {
-		hc.quiet = false // a quiet connection woke up
 		hc.mu.Lock()
+		opened := hc.opened
 		ferr := hc.eng.Feed(buf[:n])
 		if hc.eng.OutputPending() > 0 {
 			hc.flushControl()
 		}
 		over = ferr != nil || hc.eng.Done()
+		opened = hc.opened - opened
+		busy = len(hc.streams) > 0
 		hc.mu.Unlock()
 		if over {
 			return true
+		}
+		hc.settle(len(buf) == 1, opened > 0, busy)
+		if n == h2SmallReadBufSize && len(hc.rbuf) == n {
+			hc.growReadBuf() // more frames are coming than it holds
 		}
 	}
 	if err != nil {
@@ -277,9 +289,8 @@ func (hc *h2conn) readOnce() bool {
 // back and waits with a one-byte read, so that an idle connection holds
 // little memory.
 func (hc *h2conn) readBuf(busy bool, idleSince time.Time) []byte {
-	if hc.rbuf == nil && (busy || !hc.quiet) {
+	if hc.rbuf == nil && (busy || !hc.quiet || hc.woke) {
 		hc.rbuf = takeReadBuf(false)
-		hc.quiet = false
 	}
 	buf := hc.rbuf
 	if buf == nil {
@@ -372,11 +383,29 @@ func (hc *h2conn) growReadBuf() {
 	hc.rbuf = takeReadBuf(true)
 }
 
+// settle decides, after a Read that returned bytes, what the next Read
+// reads into. A quiet connection woken by its one-byte read reads the
+// rest into a borrowed buffer; it stays quiet, and gives the buffer back
+// at once, unless those bytes opened a stream (a PING or a SETTINGS
+// acknowledgement on an idle connection does not wake it for good).
+func (hc *h2conn) settle(oneByte, opened, busy bool) {
+	switch {
+	case oneByte:
+		hc.woke = true
+	case opened || busy:
+		hc.quiet, hc.woke = false, false
+	case hc.quiet && hc.rbuf != nil:
+		hc.woke = false
+		putReadBuf(hc.rbuf)
+		hc.rbuf = nil
+	}
+}
+
 // goQuiet gives back the read buffer and stops the writer of a connection
 // with no stream; called with mu held.
 func (hc *h2conn) goQuiet() {
 	putReadBuf(hc.rbuf)
-	hc.rbuf, hc.quiet = nil, true
+	hc.rbuf, hc.quiet, hc.woke = nil, true, false
 	hc.stopWriter()
 }
 

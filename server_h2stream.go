@@ -66,6 +66,7 @@ func (hc *h2conn) dispatch(h *h2.Headers) {
 	}
 	s.prepare(h)
 	hc.streams[s.id] = s
+	hc.opened++
 	if hc.running >= hc.maxRun {
 		if len(hc.pending) >= hc.maxRun {
 			hc.eng.Abort(h2.ErrCodeEnhanceYourCalm, "too many handlers still running")
