@@ -37,12 +37,9 @@ type conn struct {
 	// serving is set from a request's parsed head until its response is
 	// complete; headSent once a byte of that response reached rwc.
 	serving, headSent bool
-	lim               h1.Limits
-	head              h1.RequestHead
-	req               Request
-	resp              response
-	body              requestBody
-	watch             watcher
+	// h1state is the HTTP/1 exchange, set when serve settles on HTTP/1;
+	// a connection that speaks HTTP/2 never has one.
+	*h1state
 	// deadline is the read deadline currently set on rwc (zero: none).
 	deadline time.Time
 	// now is the time the last response head was made, a clock read once
@@ -63,6 +60,35 @@ type conn struct {
 	h2 *h2conn
 }
 
+// h1state is what an HTTP/1 connection reuses from request to request:
+// the parsed head, the Request, the ResponseWriter and the body reader.
+// It is most of an HTTP/1 connection's memory, kept apart from conn so
+// that a connection serving HTTP/2 does not carry it.
+type h1state struct {
+	lim   h1.Limits
+	head  h1.RequestHead
+	req   Request
+	resp  response
+	body  requestBody
+	watch watcher
+}
+
+// speakHTTP1 gives c the state of an HTTP/1 exchange; ctx is the
+// connection's context, the base of every request's.
+func (c *conn) speakHTTP1(ctx context.Context) {
+	srv := c.srv
+	c.h1state = &h1state{lim: h1.Limits{
+		MaxHeaderBytes: pick(srv.MaxHeaderBytes, DefaultMaxHeaderBytes),
+		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
+		MaxTargetBytes: pick(srv.MaxRequestTarget, DefaultMaxRequestTarget),
+	}}
+	c.resp.c = c
+	c.body.c = c
+	c.watch.c = c
+	c.req.watch = c.watch.want
+	c.req.baseCtx = ctx
+}
+
 const (
 	// quietAfter is how long a kept-alive connection waits for its next
 	// request holding its read buffer; past it, the buffer goes back to
@@ -76,16 +102,7 @@ const (
 
 func (srv *Server) newConn(rwc net.Conn) *conn {
 	c := &conn{srv: srv, rwc: rwc, created: time.Now()}
-	c.lim = h1.Limits{
-		MaxHeaderBytes: pick(srv.MaxHeaderBytes, DefaultMaxHeaderBytes),
-		MaxFields:      pick(srv.MaxHeaderFields, DefaultMaxHeaderFields),
-		MaxTargetBytes: pick(srv.MaxRequestTarget, DefaultMaxRequestTarget),
-	}
 	c.in.init(rwc)
-	c.resp.c = c
-	c.body.c = c
-	c.watch.c = c
-	c.req.watch = c.watch.want
 	srv.trackConn(c, true)
 	return c
 }
@@ -132,7 +149,7 @@ func (c *conn) serve(ctx context.Context) {
 			return
 		}
 	}
-	c.req.baseCtx = ctx
+	c.speakHTTP1(ctx)
 	for {
 		n, err := c.readRequest()
 		if err != nil {
@@ -175,6 +192,9 @@ func (c *conn) salvage(p any) {
 	}
 	c.logPanic("turbohttp: panic in connection", p)
 	c.contain(func() {
+		if c.h1state == nil {
+			return // HTTP/2 (serveH2 recovers its own) or a TLS handshake
+		}
 		c.watch.stop()
 		if c.hijacked {
 			return
@@ -368,6 +388,9 @@ func (c *conn) awaitRequest() error {
 // request, so that idle connections cost little memory.
 func (c *conn) shrink() {
 	c.wbuf = nil
+	if c.h1state == nil {
+		return // no request yet: the protocol is not known
+	}
 	c.resp.body = nil
 	c.resp.header = Header{}
 	c.resp.trailer = Header{}

@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"golang.org/x/net/http2"
+
+	"turbohttp/h2"
 )
 
 // h2cServer serves h on a loopback listener with h2c enabled.
@@ -159,5 +161,35 @@ func TestH2TLSOfferedByDefault(t *testing.T) {
 		if resp.Proto != tc.proto || string(body) != "hello /tls" {
 			t.Errorf("got %s %q, want %s", resp.Proto, body, tc.proto)
 		}
+	}
+}
+
+// A client's GOAWAY ends a connection with no stream, but the client may
+// still be sending: the server closes without resetting the socket, so
+// that what it sent (here the acknowledgements of the PINGs that came
+// with the GOAWAY) reaches the client, followed by a clean end of stream.
+func TestH2ServerClientGoAwayClosesCleanly(t *testing.T) {
+	_, addr := h2cServer(t, HandlerFunc(hello))
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	p := newH2Peer(t, c)
+	// GOAWAY, then more than one Read of the server takes: after the
+	// GOAWAY the server stops reading with input still in the socket.
+	out := h2.AppendGoAway(nil, 0, h2.ErrCodeNo, nil)
+	for len(out) < 64<<10 {
+		out = h2.AppendPing(out, false, [8]byte{1})
+	}
+	p.write(out)
+	var err2 error
+	for {
+		if _, err2 = p.fr.ReadFrame(); err2 != nil {
+			break
+		}
+	}
+	if err2 != io.EOF {
+		t.Errorf("the connection ended with %v, want a clean end of stream", err2)
 	}
 }

@@ -1,6 +1,7 @@
 package turbohttp
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -442,6 +443,31 @@ func TestH2ServerIdleHoldsNoReadBuffer(t *testing.T) {
 		p.wantResponse(5)
 		if !holds() {
 			t.Error("a request did not wake the quiet connection")
+		}
+	})
+}
+
+// A plain connection on a server that speaks h2c waits for the client's
+// first bytes to learn its protocol; one that stays silent past
+// quietAfter, which gives the read buffer back, is still served in
+// either protocol when it speaks.
+func TestH2CServerSilentClient(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		_, ln := h2cMemServer(t, HandlerFunc(hello))
+		c := ln.dial(t)
+		time.Sleep(2 * quietAfter)
+		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || line != "HTTP/1.1 200 OK\r\n" {
+			t.Errorf("HTTP/1 after a silence: %q, %v", line, err)
+		}
+		c = ln.dial(t)
+		time.Sleep(2 * quietAfter)
+		p := newH2Peer(t, c)
+		p.writeHeaders(1, true, getReq("/")...)
+		if _, body := p.wantResponse(1); body != "Hello, World!" {
+			t.Errorf("HTTP/2 after a silence: body %q", body)
 		}
 	})
 }

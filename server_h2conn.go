@@ -440,11 +440,11 @@ func (hc *h2conn) teardown() {
 		putReadBuf(hc.rbuf)
 		hc.rbuf = nil
 	}
-	if hc.eng.Err() != nil {
-		// a connection error: the client may still be sending; let it read
-		// the GOAWAY before the socket resets
-		hc.c.linger = hc.writeErr == nil
-	}
+	// However it ended (a connection error, the client's GOAWAY, the idle
+	// timeout), the client may still be sending: closing with input
+	// unread would reset the socket and could destroy the GOAWAY before
+	// the client reads it.
+	hc.c.linger = hc.writeErr == nil
 }
 
 // abort ends the connection with a connection error of code.
