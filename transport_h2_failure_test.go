@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -160,7 +161,9 @@ func TestH2GoAwayRetried(t *testing.T) {
 // Response-side bad input. Each case sends something malformed on the
 // request's stream; the request gets a typed error, the stream is reset
 // (stream errors) or the connection ended with GOAWAY (connection
-// errors), and no goroutine is left (synctest checks it).
+// errors), memory stays bounded (the bytes allocated while the case runs,
+// the peer's included, stay far below what the HPACK bomb would decode
+// to), and no goroutine is left (synctest checks it).
 func TestH2BadResponses(t *testing.T) {
 	bigBlock := func(p *h2Peer) []byte {
 		// An HPACK bomb: one 4 KiB entry in the dynamic table, then 20,000
@@ -209,6 +212,14 @@ func TestH2BadResponses(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			defer func() {
+				runtime.ReadMemStats(&after)
+				if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+					t.Errorf("the case allocated %d MiB", n>>20)
+				}
+			}()
 			synctest.Test(t, func(t *testing.T) {
 				tr, peers := h2PeerTransport(t)
 				defer tr.CloseIdleConnections()
