@@ -84,8 +84,9 @@ type Transport struct {
 
 	// HTTP2PriorKnowledge speaks HTTP/2 without TLS (h2c, RFC 9113 §3.3)
 	// to http origins, without the Upgrade dance: for servers known to
-	// accept it. It does not apply through an http proxy (whose requests
-	// are in absolute form on HTTP/1.1).
+	// accept it. It applies to direct connections and to SOCKS tunnels,
+	// not through an http proxy (whose requests are in absolute form on
+	// HTTP/1.1).
 	HTTP2PriorKnowledge bool
 
 	// StrictMaxConcurrentStreams makes a request wait for a free stream

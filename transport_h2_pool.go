@@ -3,6 +3,7 @@ package turbohttp
 import (
 	"crypto/tls"
 	"net"
+	"net/url"
 	"time"
 )
 
@@ -14,16 +15,23 @@ const (
 )
 
 // initialProto is the protocol of a new pool: HTTP/2 for http with
-// HTTP2PriorKnowledge (not through an http proxy), HTTP/1.1 for other
-// http, unknown for https until its first connection's ALPN.
+// HTTP2PriorKnowledge (directly or through a SOCKS tunnel, not through an
+// http proxy), HTTP/1.1 for other http, unknown for https until its first
+// connection's ALPN.
 func (t *Transport) initialProto(p *hostPool) uint8 {
 	switch {
 	case p.https && !t.DisableHTTP2:
 		return protoUnknown
-	case !p.https && t.HTTP2PriorKnowledge && p.proxy == nil:
+	case !p.https && t.HTTP2PriorKnowledge && (p.proxy == nil || isSOCKS(p.proxy)):
 		return protoH2
 	}
 	return protoH1
+}
+
+// isSOCKS reports whether proxy is a SOCKS proxy, which tunnels
+// connections to the origin whatever they carry.
+func isSOCKS(proxy *url.URL) bool {
+	return proxy.Scheme == "socks5" || proxy.Scheme == "socks5h"
 }
 
 // speaksH2 reports whether a dialed connection speaks HTTP/2: ALPN

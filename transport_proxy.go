@@ -110,7 +110,7 @@ func (t *Transport) dialProxy(ctx context.Context, p *hostPool) (net.Conn, error
 		}
 	}
 	switch {
-	case p.proxy.Scheme == "socks5" || p.proxy.Scheme == "socks5h":
+	case isSOCKS(p.proxy):
 		err = t.socks5Connect(ctx, c, p)
 	case p.https:
 		err = t.httpConnect(ctx, c, p)

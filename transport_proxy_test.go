@@ -396,3 +396,24 @@ func TestProxyHTTPSProxy(t *testing.T) {
 		t.Fatalf("proxy saw %q", lines)
 	}
 }
+
+// h2c by prior knowledge goes through a SOCKS tunnel: the requests share
+// one HTTP/2 connection through one tunnel.
+func TestProxySOCKS5H2C(t *testing.T) {
+	_, addr := h2cServer(t, HandlerFunc(func(w ResponseWriter, r *Request) {
+		fmt.Fprintf(w, "HTTP/%d.%d", r.ProtoMajor, r.ProtoMinor)
+	}))
+	proxy, log := socksServer(t, "", "")
+	pu, _ := url.Parse("socks5h://" + proxy.addr)
+	tr := &Transport{Proxy: ProxyURL(pu), HTTP2PriorKnowledge: true}
+	noLeaks(t, tr)
+	for range 3 {
+		resp, body := roundTrip(t, tr, newReq(t, MethodGet, "http://"+addr+"/", nil))
+		if resp.ProtoMajor != 2 || body != "HTTP/2.0" {
+			t.Fatalf("HTTP/%d.%d, body %q", resp.ProtoMajor, resp.ProtoMinor, body)
+		}
+	}
+	if lines, _ := log.get(); len(lines) != 1 {
+		t.Fatalf("proxy saw %q, want one tunnel", lines)
+	}
+}
