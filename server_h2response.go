@@ -15,60 +15,27 @@ import (
 // client's windows or the send queue are full), Flush wakes the writer,
 // and the handler's return ends the stream.
 type h2response struct {
-	s       *h2stream
-	header  Header
-	trailer Header
-	// body holds the body written before the head is committed, so that
-	// a short body goes out with an exact content-length.
-	body []byte
+	responseState
+	s *h2stream
 
-	status      int
-	wroteHeader bool // the final status is chosen
-	committed   bool // the HEADERS are queued
-	ended       bool // END_STREAM is queued, or the stream was reset
-	isHead      bool
-	declared    int64 // content-length set by the handler, -1 none
-	written     int64
-	dropped     bool  // a field was left out and logged
-	err         error // the stream or connection failed: every write fails
+	ended bool // END_STREAM is queued, or the stream was reset
 
 	// Scratch for the header section: fields refer into names.
-	fields  []h2.Field
-	names   []byte
-	scratch []byte
+	fields []h2.Field
+	names  []byte
 }
 
 func (w *h2response) reset(isHead bool) {
-	w.header.Reset()
-	w.trailer.Reset()
-	w.body = w.body[:0]
-	w.status = 0
-	w.wroteHeader, w.committed, w.ended = false, false, false
-	w.isHead = isHead
-	w.declared, w.written = -1, 0
-	w.dropped = false
-	w.err = nil
+	w.responseState.reset(isHead)
+	w.ended = false
 }
-
-func (w *h2response) Header() *Header  { return &w.header }
-func (w *h2response) Trailer() *Header { return &w.trailer }
 
 // WriteHeader chooses the status, or sends a 1xx response at once. HTTP/2
 // has no 101 (RFC 9113 §8.6): it is refused like an invalid code.
 func (w *h2response) WriteHeader(code int) {
-	if w.wroteHeader {
-		return
-	}
-	if code < 100 || code > 999 {
-		panic("turbohttp: invalid WriteHeader code " + strconv.Itoa(code))
-	}
-	if code < 200 && code != StatusSwitchingProtocols {
+	if !w.wroteHeader && w.setStatus(code) {
 		w.writeInformational(code)
-		return
 	}
-	w.wroteHeader = true
-	w.status = code
-	w.declared = declaredLength(&w.header)
 }
 
 // writeInformational queues a 1xx response with the fields in the header.
@@ -284,7 +251,7 @@ func (w *h2response) dropInvalid(fields []h2.Field) []h2.Field {
 	for _, f := range fields {
 		if len(f.Name) == 0 || f.Name[0] != ':' {
 			if err := h2.CheckField(f); err != nil {
-				w.drop(f.Name, err)
+				w.drop(w.s.hc.srv, f.Name, err)
 				continue
 			}
 		}
@@ -310,14 +277,6 @@ func connectionSpecific(name []byte) bool {
 		}
 	}
 	return false
-}
-
-func (w *h2response) drop(name []byte, err error) {
-	if w.dropped {
-		return
-	}
-	w.dropped = true
-	w.s.hc.srv.logger().Error("turbohttp: response field not sent", "name", string(name), "err", err)
 }
 
 // finish completes the response once the handler has returned: the head

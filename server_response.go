@@ -21,68 +21,103 @@ const bodyBufSize = 4 << 10
 // the Content-Length it declared.
 var ErrContentLength = errors.New("turbohttp: wrote more than the declared Content-Length")
 
-// response is the HTTP/1 ResponseWriter. It belongs to the connection and
-// is reused for every request on it.
-type response struct {
-	c       *conn
+// responseState is what both protocols' ResponseWriters keep of the
+// response being made, and the rules they share: which WriteHeader codes
+// are valid, when the status is final, the Content-Length the handler
+// declared, and logging a refused field once.
+type responseState struct {
 	header  Header
 	trailer Header
-	// body holds the body written before the head is committed.
+	// body holds the body written before the head is committed, so that
+	// a short body goes out with an exact length.
 	body []byte
 
 	status      int   // final status once wroteHeader
 	wroteHeader bool  // the final status is chosen
-	committed   bool  // the head is in c.wbuf
-	chunked     bool  // the body is sent chunked
+	committed   bool  // the head is queued for the wire
 	isHead      bool  // answering HEAD: count the body, send none
 	declared    int64 // Content-Length set by the handler, -1 none
 	written     int64 // body bytes the handler wrote
-	// declaredTrailers is set when the head announced trailers.
-	declaredTrailers bool
 	// dropped is set once a field that cannot be sent was left out and
 	// logged, so that a response logs at most once.
 	dropped bool
-	err     error // the connection failed; every write fails
+	err     error // the connection or stream failed: every write fails
 	scratch []byte
 }
 
-func (w *response) reset(isHead bool) {
+func (w *responseState) reset(isHead bool) {
 	w.header.Reset()
 	w.trailer.Reset()
 	w.body = w.body[:0]
 	w.status = 0
-	w.wroteHeader, w.committed, w.chunked = false, false, false
+	w.wroteHeader, w.committed = false, false
 	w.isHead = isHead
 	w.declared, w.written = -1, 0
-	w.declaredTrailers, w.dropped = false, false
+	w.dropped = false
 	w.err = nil
 }
 
-func (w *response) Header() *Header  { return &w.header }
-func (w *response) Trailer() *Header { return &w.trailer }
+func (w *responseState) Header() *Header  { return &w.header }
+func (w *responseState) Trailer() *Header { return &w.trailer }
+
+// setStatus takes a WriteHeader code: it panics on one that is not three
+// digits, reports true for an informational (1xx) response, which the
+// caller sends at once, and otherwise makes code the final status and
+// reads the Content-Length the handler declared. 101 counts as final:
+// HTTP/1 sends it as the Upgrade's answer, HTTP/2 refuses it.
+func (w *responseState) setStatus(code int) (informational bool) {
+	if code < 100 || code > 999 {
+		panic("turbohttp: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if code < 200 && code != StatusSwitchingProtocols {
+		return true
+	}
+	w.wroteHeader = true
+	w.status = code
+	w.declared = declaredLength(&w.header)
+	return false
+}
+
+// drop logs, once per response, a field left out because the codec
+// refused it.
+func (w *responseState) drop(srv *Server, name []byte, err error) {
+	if w.dropped {
+		return
+	}
+	w.dropped = true
+	srv.logger().Error("turbohttp: response field not sent", "name", string(name), "err", err)
+}
+
+// response is the HTTP/1 ResponseWriter. It belongs to the connection and
+// is reused for every request on it.
+type response struct {
+	responseState
+	c       *conn
+	chunked bool // the body is sent chunked
+	// declaredTrailers is set when the head announced trailers.
+	declaredTrailers bool
+}
+
+func (w *response) reset(isHead bool) {
+	w.responseState.reset(isHead)
+	w.chunked, w.declaredTrailers = false, false
+}
 
 func (w *response) WriteHeader(code int) {
 	if w.c.hijacked || w.wroteHeader {
 		return
 	}
-	if code < 100 || code > 999 {
-		panic("turbohttp: invalid WriteHeader code " + strconv.Itoa(code))
-	}
-	if code < 200 && code != StatusSwitchingProtocols {
+	if w.setStatus(code) {
 		w.writeInformational(code)
 		return
 	}
-	w.wroteHeader = true
-	w.status = code
 	if v := w.header.Peek("Connection"); v != nil && ascii.ContainsToken(v, "close") {
 		w.c.closing = true
 	}
-	w.declared = declaredLength(&w.header)
 }
 
 // declaredLength returns the Content-Length a handler set in h, or -1;
-// a malformed one is deleted, so that it is never sent. Both protocols'
-// ResponseWriters use it when the final status is chosen.
+// a malformed one is deleted, so that it is never sent.
 func declaredLength(h *Header) int64 {
 	cl := h.Peek("Content-Length")
 	if cl == nil {
@@ -248,7 +283,7 @@ func (w *response) finish() {
 			f := &w.trailer.fields[i]
 			var err error
 			if b, err = h1.AppendTrailer(b, f.Name, f.Value); err != nil {
-				w.drop(f.Name, err)
+				w.drop(w.c.srv, f.Name, err)
 			}
 		}
 		w.c.wbuf = h1.AppendEnd(b)
@@ -338,7 +373,7 @@ func (w *response) appendFields(b []byte, h *Header, own ownedField) []byte {
 		}
 		var err error
 		if b, err = h1.AppendField(b, f.Name, f.Value); err != nil {
-			w.drop(f.Name, err)
+			w.drop(w.c.srv, f.Name, err)
 		}
 	}
 	return b
@@ -376,16 +411,6 @@ func (w *response) appendTrailerDeclaration(b []byte) []byte {
 	}
 	b, _ = h1.AppendField(b, "Trailer", names)
 	return b
-}
-
-// drop logs, once per response, a field left out because the codec
-// refused it.
-func (w *response) drop(name []byte, err error) {
-	if w.dropped {
-		return
-	}
-	w.dropped = true
-	w.c.srv.logger().Error("turbohttp: response field not sent", "name", string(name), "err", err)
 }
 
 func parseContentLength(v []byte) (int64, bool) {
