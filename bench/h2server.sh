@@ -5,7 +5,8 @@
 # (utime+stime from /proc) divided by the requests served: CPU µs per
 # request, lower is better. Two loads over h2c with prior knowledge —
 # h2load -c16 -m32 and -c1 -m100 — then -c16 -m32 over TLS (h2 by ALPN)
-# beside them. Then memory per idle HTTP/2 connection: the server's RSS
+# beside them, and few streams on a server with two Ps (-c4 -m1, Go
+# servers with GOMAXPROCS=2, still on core 0). Then memory per idle HTTP/2 connection: the server's RSS
 # growth while a separate client process (cmd/idleconns -h2) holds
 # IDLE_CONNS connections idle after the SETTINGS exchange.
 #
@@ -44,9 +45,10 @@ chmod a+r "$dir/key.pem"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
 
-# start_server IMPL TLS: starts it pinned to core 0 and sets pid and url.
+# start_server IMPL TLS [PROCS]: starts it pinned to core 0 (a Go server
+# with GOMAXPROCS=PROCS, 1 by default) and sets pid and url.
 start_server() {
-  local impl=$1 tls=$2 scheme=http
+  local impl=$1 tls=$2 procs=${3:-1} scheme=http
   [ "$tls" = 1 ] && scheme=https
   url=$scheme://127.0.0.1:$PORT/
   if [ "$impl" = h2o ]; then
@@ -58,7 +60,7 @@ start_server() {
   else
     local flags=()
     [ "$tls" = 1 ] && flags=(-tls)
-    GOMAXPROCS=1 taskset -c 0 "$dir/benchserver" -impl "$impl" -addr "127.0.0.1:$PORT" "${flags[@]}" 2>/dev/null &
+    GOMAXPROCS=$procs taskset -c 0 "$dir/benchserver" -impl "$impl" -addr "127.0.0.1:$PORT" "${flags[@]}" 2>/dev/null &
   fi
   pid=$!
   for _ in $(seq 50); do
@@ -89,7 +91,7 @@ measure() {
   us[$key]+="$(awk -v d=$((t1 - t0)) -v c="$clk" -v n="$reqs" 'BEGIN {printf "%.3f", n ? d * 1e6 / c / n : 0}') "
 }
 
-LOADS=("c16m32" "c1m100" "tls")
+LOADS=("c16m32" "c1m100" "tls" "few")
 n=${#IMPLS[@]}
 for ((r = 0; r < ROUNDS; r++)); do
   for ((i = 0; i < n; i++)); do
@@ -100,6 +102,9 @@ for ((r = 0; r < ROUNDS; r++)); do
     stop_server
     start_server "$impl" 1
     measure "$impl tls" -c16 -m32 -t1
+    stop_server
+    start_server "$impl" 0 2
+    measure "$impl few" -c4 -m1 -t1
     stop_server
   done
 done
@@ -129,8 +134,9 @@ median() {
 }
 printf '%-10s %-7s %12s %11s %10s %8s\n' server load requests/s "cpu µs/req" "× nethttp" "× h2o"
 for load in "${LOADS[@]}"; do
-  base=$(echo "${us[nethttp $load]:-}" | median %.3f 2>/dev/null || true)
-  h2o=$(echo "${us[h2o $load]:-}" | median %.3f 2>/dev/null || true)
+  base= h2o=
+  [ -n "${us[nethttp $load]:-}" ] && base=$(echo "${us[nethttp $load]}" | median %.3f)
+  [ -n "${us[h2o $load]:-}" ] && h2o=$(echo "${us[h2o $load]}" | median %.3f)
   for impl in "${IMPLS[@]}"; do
     u=$(echo "${us[$impl $load]}" | median %.3f)
     ratio=- hratio=-
