@@ -181,8 +181,24 @@ func (c *conn) notHTTP1() bool {
 }
 
 // serveH2 serves the connection as HTTP/2 until it ends; the bytes already
-// buffered (the preface of h2c) are the first input.
+// buffered (the preface of h2c) are the first input. Its goroutine is the
+// connection's reader.
 func (c *conn) serveH2(ctx context.Context) {
+	hc := c.newH2Conn(ctx)
+	defer hc.teardown()
+	defer func() {
+		if p := recover(); p != nil {
+			c.logPanic("turbohttp: panic in HTTP/2 connection", p)
+			hc.abort(h2.ErrCodeInternal, "internal error")
+		}
+	}()
+	for stop := hc.begin(); !stop; {
+		stop = hc.readOnce()
+	}
+}
+
+// newH2Conn makes the HTTP/2 connection of c and its engine.
+func (c *conn) newH2Conn(ctx context.Context) *h2conn {
 	// A new connection holds no read buffer until it carries a stream:
 	// one kept open ahead of need (a client's pool) costs little.
 	hc := &h2conn{c: c, srv: c.srv, rwc: c.rwc, ctx: ctx, quiet: true}
@@ -201,19 +217,15 @@ func (c *conn) serveH2(ctx context.Context) {
 	c.h2 = hc
 	c.srv.mu.Unlock()
 	c.setState(StateActive)
-	defer hc.teardown()
-	defer func() {
-		if p := recover(); p != nil {
-			c.logPanic("turbohttp: panic in HTTP/2 connection", p)
-			hc.abort(h2.ErrCodeInternal, "internal error")
-		}
-	}()
-	hc.serve()
+	return hc
 }
 
-// serve is the reader's loop.
-func (hc *h2conn) serve() {
+// begin starts the exchange: our SETTINGS (or a GOAWAY, for TLS that
+// HTTP/2 forbids or a server shutting down), the timeouts of the preface,
+// and the bytes already read. It reports whether the connection is over.
+func (hc *h2conn) begin() bool {
 	hc.mu.Lock()
+	defer hc.mu.Unlock()
 	if st := hc.c.tlsState; st != nil && (st.Version < tls.VersionTLS12 || h2.BadCipherSuite(st.CipherSuite)) {
 		hc.eng.Abort(h2.ErrCodeInadequateSecurity, "TLS 1.2 or later with an allowed cipher suite is required (RFC 9113 §9.2)")
 	}
@@ -232,11 +244,7 @@ func (hc *h2conn) serve() {
 	}
 	hc.c.in.drop()
 	hc.flushControl()
-	stop := hc.eng.Err() != nil || hc.eng.Done()
-	hc.mu.Unlock()
-	for !stop {
-		stop = hc.readOnce()
-	}
+	return hc.eng.Err() != nil || hc.eng.Done()
 }
 
 // readOnce waits for room in the output, reads what the client sent and
