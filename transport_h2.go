@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"turbohttp/h2"
@@ -47,6 +48,11 @@ type h2ClientConn struct {
 	inPool    bool // listed in pool.h2
 	idleAt    time.Time
 	idleTimer *time.Timer // closes the connection after IdleConnTimeout without streams
+
+	// slots is what slotCapacity returns: capacity while the connection
+	// takes new streams, else 0. Written under mu, read under t.mu
+	// (which comes before mu) without taking mu.
+	slots atomic.Int32
 
 	mu       sync.Mutex // guards everything below
 	flushed  sync.Cond  // signalled when a flush ends
@@ -132,6 +138,7 @@ var errH2Closed = errors.New("turbohttp: HTTP/2 connection closed")
 // preface is queued for the caller's first flush.
 func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc := &h2ClientConn{t: t, pool: p, conn: c, capacity: h2InitialCapacity}
+	cc.slots.Store(h2InitialCapacity)
 	cc.flushed.L = &cc.mu
 	cc.eng = h2.NewConn(h2.Client, h2.Config{}, cc)
 	cc.streams = make(map[uint32]*clientStream)
@@ -159,16 +166,20 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 // socket).
 func (cc *h2ClientConn) flush(wait bool) {
 	cc.mu.Lock()
+	cc.sendLocked(wait)
+	cc.mu.Unlock()
+}
+
+// sendLocked is flush with mu held (and released around a Write).
+func (cc *h2ClientConn) sendLocked(wait bool) {
 	if !wait && (cc.flushing || len(cc.streams) > 1) {
 		cc.kickLocked()
-		cc.mu.Unlock()
 		return
 	}
 	for cc.flushing {
 		cc.flushed.Wait()
 	}
 	cc.flushLocked()
-	cc.mu.Unlock()
 }
 
 // kickLocked wakes the writer goroutine if output waits and no flush is
@@ -330,6 +341,7 @@ func (cc *h2ClientConn) failLocked(err error) {
 		return
 	}
 	cc.err = err
+	cc.slots.Store(0)
 	if cc.eng.Err() == nil {
 		cc.eng.Abort(h2.ErrCodeNo, "")
 	}
@@ -424,6 +436,9 @@ func (cc *h2ClientConn) OnSettings(peer *h2.Settings) {
 	c := int(min(peer.MaxConcurrentStreams, 1<<20))
 	if c != cc.capacity {
 		cc.capacity = c
+		if cc.err == nil && !cc.noNew {
+			cc.slots.Store(int32(c))
+		}
 		go cc.t.h2CapacityChanged(cc)
 	}
 }
@@ -435,6 +450,7 @@ func (cc *h2ClientConn) OnPingAck(_ [8]byte) {}
 // finish; the others were already refused (OnReset).
 func (cc *h2ClientConn) OnGoAway(lastStreamID uint32, code h2.ErrCode, debug []byte) {
 	cc.noNew = true
+	cc.slots.Store(0)
 	go cc.t.h2Retire(cc)
 }
 
@@ -450,11 +466,4 @@ func (cc *h2ClientConn) OnWindowOpened(id uint32) {
 }
 
 // slotCapacity returns the streams the connection may carry at once.
-func (cc *h2ClientConn) slotCapacity() int {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.err != nil || cc.noNew {
-		return 0
-	}
-	return cc.capacity
-}
+func (cc *h2ClientConn) slotCapacity() int { return int(cc.slots.Load()) }

@@ -196,6 +196,9 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 	if err == nil {
 		err = cc.openLocked(cs, req, m, length, hasBody, gzip)
 	}
+	if err == nil {
+		cc.sendLocked(false)
+	}
 	cc.mu.Unlock()
 	if err != nil {
 		cs.release()
@@ -206,7 +209,6 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		}
 		return retry, err
 	}
-	cc.flush(false)
 	trace := ContextClientTrace(ctx)
 	if trace != nil {
 		trace.gotH2Conn(cc, cs.id > 1)
@@ -369,8 +371,15 @@ func appendInt(b []byte, n int64) []byte {
 // awaitHead waits for the final response head, the stream's failure,
 // the context's end or ResponseHeaderTimeout (counted once the request
 // is fully sent).
+//
+// Every change it looks for (head, failure) posts a token on cs.ch, and
+// the channel was empty when the stream opened: so, unless the timeout
+// must be armed from what it sees, it waits for a token first and looks
+// once, rather than looking, waiting and looking again.
 func (cs *clientStream) awaitHead() error {
 	cc := cs.cc
+	d := cc.t.ResponseHeaderTimeout
+	ctxDone := cs.ctx.Done()
 	var timer *time.Timer
 	var timeout <-chan time.Time
 	defer func() {
@@ -378,23 +387,29 @@ func (cs *clientStream) awaitHead() error {
 			timer.Stop()
 		}
 	}()
-	for {
-		cc.mu.Lock()
-		got, err, sent := cs.gotHead, cs.err, cs.wroteAll
-		cc.mu.Unlock()
-		if got {
-			return nil
+	for look := d > 0; ; look = true {
+		if look {
+			cc.mu.Lock()
+			got, err, sent := cs.gotHead, cs.err, cs.wroteAll
+			cc.mu.Unlock()
+			if got {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if d > 0 && sent && timer == nil {
+				timer = time.NewTimer(d)
+				timeout = timer.C
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if d := cc.t.ResponseHeaderTimeout; d > 0 && sent && timer == nil {
-			timer = time.NewTimer(d)
-			timeout = timer.C
+		if ctxDone == nil && timeout == nil {
+			<-cs.ch // a plain receive costs less than a select
+			continue
 		}
 		select {
 		case <-cs.ch:
-		case <-cs.ctx.Done():
+		case <-ctxDone:
 			return cs.ctx.Err()
 		case <-timeout:
 			return ErrResponseHeaderTimeout
@@ -449,28 +464,40 @@ func (cs *clientStream) abort(code h2.ErrCode) {
 func (cs *clientStream) finish() {
 	cc := cs.cc
 	cc.mu.Lock()
-	done := cs.wroteAll && !cs.uploading
-	if done && !cs.engineGone {
+	if !cs.wroteAll || cs.uploading {
+		cc.mu.Unlock()
+		cs.abort(h2.ErrCodeCancel)
+		return
+	}
+	if !cs.engineGone {
 		delete(cc.streams, cs.id)
 		cs.engineGone = true
 	}
+	free := cs.releaseLocked()
 	cc.mu.Unlock()
-	if done {
-		cs.release()
-		return
+	if free {
+		cc.t.h2SlotFreed(cc)
 	}
-	cs.abort(h2.ErrCodeCancel)
 }
 
 // release gives the stream slot back to the pool, once.
 func (cs *clientStream) release() {
 	cc := cs.cc
 	cc.mu.Lock()
+	free := cs.releaseLocked()
+	cc.mu.Unlock()
+	if free {
+		cc.t.h2SlotFreed(cc)
+	}
+}
+
+// releaseLocked marks the slot released and reports whether it was not
+// yet, in which case the caller hands it to the pool (h2SlotFreed) once
+// mu is unlocked; mu is held.
+func (cs *clientStream) releaseLocked() bool {
 	if cs.released {
-		cc.mu.Unlock()
-		return
+		return false
 	}
 	cs.released = true
-	cc.mu.Unlock()
-	cc.t.h2SlotFreed(cc)
+	return true
 }
