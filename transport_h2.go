@@ -280,6 +280,7 @@ func (cc *h2ClientConn) readLoop() {
 			if err2 != nil {
 				break
 			}
+			runtime.Gosched()
 		}
 		if err != nil && !cc.healthTimeout(err) {
 			cc.mu.Lock()
