@@ -230,3 +230,68 @@ func TestPingApi(t *testing.T) {
 		t.Fatalf("%v", p.rec.events)
 	}
 }
+
+// TestClientRepeatedHeaderBlock: a header block that arrives again byte
+// for byte is answered from the last decode only if that decode left the
+// HPACK context as it was and nothing changed it since, for the same kind
+// of section, and never for a block that was refused: each response still
+// gets its own stream ID, the fields its bytes stand for now, every rule,
+// and every insertion into the dynamic table.
+func TestClientRepeatedHeaderBlock(t *testing.T) {
+	p := newClientPeer(t, Config{})
+	headers := func(id uint32, end bool, block string) {
+		p.write(AppendHeaders(nil, HeadersParams{StreamID: id, BlockFragment: []byte(block), EndStream: end, EndHeaders: true}))
+	}
+	want := func(id uint32, fields ...string) {
+		t.Helper()
+		e, ok := p.rec.find("headers", id)
+		if !ok || strings.Join(e.fields, ", ") != strings.Join(fields, ", ") {
+			t.Fatalf("stream %d: got %v, want headers %q", id, p.rec.events, fields)
+		}
+	}
+	for range 11 {
+		p.open(true, getFields...)
+	}
+	p.read()
+	p.in = nil
+	const (
+		status200 = "\x88"                   // indexed :status 200
+		newest    = "\xbe"                   // indexed 62: the newest dynamic entry
+		second    = "\xbf"                   // indexed 63: the one before
+		insertOne = "\x40\x03x-a\x03one"     // x-a: one, with incremental indexing
+		insertTwo = "\x40\x03x-a\x03two"     // x-a: two, with incremental indexing
+		upperName = "\x00\x03X-A\x01v"       // X-A: v, without indexing: malformed
+		plainName = "\x00\x03x-b\x01v"       // x-b: v, without indexing
+		statusAgn = "\x00\x07:status\x03200" // a second :status, without indexing
+	)
+	headers(1, true, status200+insertOne)
+	want(1, ":status: 200", "x-a: one")
+	headers(3, true, status200+newest+plainName)
+	want(3, ":status: 200", "x-a: one", "x-b: v")
+	headers(5, true, status200+newest+plainName) // the same bytes again
+	want(5, ":status: 200", "x-a: one", "x-b: v")
+	headers(7, true, status200+insertTwo) // the context changes
+	want(7, ":status: 200", "x-a: two")
+	headers(9, true, status200+insertTwo) // the same bytes: inserted again
+	want(9, ":status: 200", "x-a: two")
+	headers(11, true, status200+second)
+	want(11, ":status: 200", "x-a: two")
+	headers(13, true, status200+newest+plainName) // index 62 is x-a: two now
+	want(13, ":status: 200", "x-a: two", "x-b: v")
+
+	// A refused block is refused again.
+	headers(15, true, status200+upperName)
+	p.wantRST(15, ErrCodeProtocol)
+	headers(17, true, status200+upperName)
+	p.wantRST(17, ErrCodeProtocol)
+
+	// The same bytes as another kind of section: a response's :status is
+	// not allowed in trailers, nor is a second :status.
+	headers(19, false, status200)
+	want(19, ":status: 200")
+	headers(19, true, status200)
+	p.wantRST(19, ErrCodeProtocol)
+	headers(21, true, status200+statusAgn)
+	p.wantRST(21, ErrCodeProtocol)
+	p.wantOK()
+}
