@@ -57,10 +57,11 @@ type Conn struct {
 
 	// Output (conn_write.go).
 	enc      *hpack.Encoder
-	ctrl     []byte // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
-	hdrs     []byte // HEADERS (and frames that must follow one)
-	final    []byte // the GOAWAY of a connection error, after everything
-	block    []byte // scratch header block
+	om       outMemo // the last header list written
+	ctrl     []byte  // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
+	hdrs     []byte  // HEADERS (and frames that must follow one)
+	final    []byte  // the GOAWAY of a connection error, after everything
+	block    []byte  // scratch header block
 	sendq    []*stream
 	queued   int // DATA bytes in stream queues
 	epoch    uint64

@@ -295,3 +295,63 @@ func TestClientRepeatedHeaderBlock(t *testing.T) {
 	p.wantRST(21, ErrCodeProtocol)
 	p.wantOK()
 }
+
+// TestClientRepeatedRequestList: a request header list written again,
+// field for field, once the encoder has indexed it, goes out as the same
+// block without being checked and encoded again; a list that differs, an
+// invalid one, or a change of the HPACK context (the peer shrinking the
+// table) is checked and encoded afresh. The peer's decoder, which follows
+// every block, sees the right fields throughout.
+func TestClientRepeatedRequestList(t *testing.T) {
+	p := newClientPeer(t, Config{})
+	open := func(kv ...string) string {
+		t.Helper()
+		g := p.wantHeaders(p.open(true, kv...), true)
+		var want []string
+		for i := 0; i+1 < len(kv); i += 2 {
+			want = append(want, kv[i]+": "+kv[i+1])
+		}
+		if strings.Join(g.fields, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("the peer decoded %q, want %q", g.fields, want)
+		}
+		return g.Body
+	}
+	one := append(getFields[:len(getFields):len(getFields)], "x-a", "one")
+	two := append(getFields[:len(getFields):len(getFields)], "x-a", "two")
+	first := open(one...) // inserts into the dynamic table
+	second := open(one...)
+	if first == second {
+		t.Fatal("the first block inserted nothing")
+	}
+	if third := open(one...); third != second {
+		t.Fatalf("the same list at the same context: block %q, then %q", second, third)
+	}
+	open(two...)
+	open(one...)
+	bad := append(getFields[:len(getFields):len(getFields)], "X-A", "one")
+	if _, err := p.c.OpenStream(fieldList(bad...), true); err == nil {
+		t.Fatal("an uppercase name was accepted")
+	}
+	open(one...)
+	if _, err := p.c.OpenStream(fieldList(append(one, "connection", "close")...), true); err == nil {
+		t.Fatal("a connection-specific field was accepted")
+	}
+	open(one...)
+	id := p.open(false, one...)
+	if err := p.c.WriteTrailers(id, fieldList(one...)); err == nil {
+		t.Fatal("trailers with pseudo-header fields were accepted")
+	}
+	p.read()
+	p.in = nil
+
+	p.writeSettings(Setting{SettingHeaderTableSize, 0})
+	p.wantFrame(FrameSettings, 0) // the ACK
+	if b := open(one...); b[0]&0xe0 != 0x20 {
+		t.Fatalf("no dynamic table size update at the start of %q", b)
+	}
+	after := open(one...)
+	if again := open(one...); again != after || after[0]&0xe0 == 0x20 {
+		t.Fatalf("blocks %q and %q after the size update", after, again)
+	}
+	p.wantOK()
+}
