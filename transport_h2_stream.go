@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"turbohttp/h2"
@@ -149,9 +150,7 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 	resp := cs.resp
 	switch {
 	case h.Trailers:
-		for _, f := range h.Fields {
-			resp.Trailer.AddBytes(f.Name, f.Value)
-		}
+		addH2Fields(&resp.Trailer, h.Fields)
 	case h.Informational():
 		if cs.interim++; cs.interim > pick(cs.cc.t.MaxInterimResponses, DefaultMaxInterimResponses) {
 			cs.resetLocked(h2.ErrCodeProtocol, ErrTooManyInterimResponses)
@@ -165,9 +164,7 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 	default:
 		resp.StatusCode = h.Status
 		resp.ProtoMajor, resp.ProtoMinor = 2, 0
-		for _, f := range h.Fields {
-			resp.Header.AddBytes(f.Name, f.Value)
-		}
+		addH2Fields(&resp.Header, h.Fields)
 		resp.ContentLength = h.ContentLength
 		if h.ContentLength < 0 && h.EndStream {
 			resp.ContentLength = 0
@@ -500,4 +497,24 @@ func (cs *clientStream) releaseLocked() bool {
 	}
 	cs.released = true
 	return true
+}
+
+// addH2Fields appends the fields of an HTTP/2 header section to h, their
+// bytes copied into h's arena, grown once for all of them.
+func addH2Fields(h *Header, fs []h2.Field) {
+	n := 0
+	for i := range fs {
+		n += len(fs[i].Name) + len(fs[i].Value)
+	}
+	a := slices.Grow(h.arena, n)
+	h.fields = slices.Grow(h.fields, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		start := len(a)
+		a = append(a, f.Name...)
+		mid := len(a)
+		a = append(a, f.Value...)
+		h.fields = append(h.fields, Field{Name: a[start:mid:mid], Value: a[mid:len(a):len(a)]})
+	}
+	h.arena = a
 }
