@@ -41,6 +41,7 @@ type Conn struct {
 
 	// Streams (stream.go).
 	streams    map[uint32]*stream
+	last       *stream // the stream stream() returned last, while in streams
 	free, dead []*stream
 	closed     closedRing
 	lastPeerID uint32 // highest stream the peer opened
