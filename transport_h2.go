@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"turbohttp/h2"
@@ -48,6 +49,11 @@ type h2ClientConn struct {
 	idleAt    time.Time
 	idleTimer *time.Timer // closes the connection after IdleConnTimeout without streams
 
+	// slots is what slotCapacity returns: capacity while the connection
+	// takes new streams, else 0. Written under mu, read under t.mu
+	// (which comes before mu) without taking mu.
+	slots atomic.Int32
+
 	mu       sync.Mutex // guards everything below
 	flushed  sync.Cond  // signalled when a flush ends
 	eng      *h2.Conn
@@ -62,7 +68,8 @@ type h2ClientConn struct {
 	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
 	fields   []h2.Field
-	fbuf     []byte // bytes of lowercased field names
+	fbuf     []byte        // bytes of lowercased field names
+	lastCS   *clientStream // the stream streamLocked found last
 
 	// Owned by the reader goroutine.
 	rbuf     []byte
@@ -132,6 +139,7 @@ var errH2Closed = errors.New("turbohttp: HTTP/2 connection closed")
 // preface is queued for the caller's first flush.
 func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc := &h2ClientConn{t: t, pool: p, conn: c, capacity: h2InitialCapacity}
+	cc.slots.Store(h2InitialCapacity)
 	cc.flushed.L = &cc.mu
 	cc.eng = h2.NewConn(h2.Client, h2.Config{}, cc)
 	cc.streams = make(map[uint32]*clientStream)
@@ -159,16 +167,20 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 // socket).
 func (cc *h2ClientConn) flush(wait bool) {
 	cc.mu.Lock()
+	cc.sendLocked(wait)
+	cc.mu.Unlock()
+}
+
+// sendLocked is flush with mu held (and released around a Write).
+func (cc *h2ClientConn) sendLocked(wait bool) {
 	if !wait && (cc.flushing || len(cc.streams) > 1) {
 		cc.kickLocked()
-		cc.mu.Unlock()
 		return
 	}
 	for cc.flushing {
 		cc.flushed.Wait()
 	}
 	cc.flushLocked()
-	cc.mu.Unlock()
 }
 
 // kickLocked wakes the writer goroutine if output waits and no flush is
@@ -269,6 +281,7 @@ func (cc *h2ClientConn) readLoop() {
 			if err2 != nil {
 				break
 			}
+			runtime.Gosched()
 		}
 		if err != nil && !cc.healthTimeout(err) {
 			cc.mu.Lock()
@@ -330,6 +343,7 @@ func (cc *h2ClientConn) failLocked(err error) {
 		return
 	}
 	cc.err = err
+	cc.slots.Store(0)
 	if cc.eng.Err() == nil {
 		cc.eng.Abort(h2.ErrCodeNo, "")
 	}
@@ -377,9 +391,26 @@ func (cc *h2ClientConn) close() {
 // The h2.Handler of the connection: its methods run in the reader
 // goroutine, inside Feed, with mu held.
 
+// streamLocked returns the stream id in streams, or nil; mu is held. A
+// response's HEADERS and DATA come one after the other, so the last
+// stream found is tried first: it is still id's if it carries that ID and
+// the engine has not forgotten it (every removal from streams sets
+// engineGone, and a recycled stream has a new ID, or none, before it is
+// entered again).
+func (cc *h2ClientConn) streamLocked(id uint32) *clientStream {
+	if cs := cc.lastCS; cs != nil && cs.id == id && !cs.engineGone {
+		return cs
+	}
+	cs := cc.streams[id]
+	if cs != nil {
+		cc.lastCS = cs
+	}
+	return cs
+}
+
 // OnHeaders fills the waiting response (or its trailers).
 func (cc *h2ClientConn) OnHeaders(h *h2.Headers) {
-	cs := cc.streams[h.StreamID]
+	cs := cc.streamLocked(h.StreamID)
 	if cs == nil {
 		return
 	}
@@ -389,7 +420,7 @@ func (cc *h2ClientConn) OnHeaders(h *h2.Headers) {
 // OnData buffers response body bytes for the stream's reader; bytes for
 // a stream the caller has left are handed back to the windows at once.
 func (cc *h2ClientConn) OnData(id uint32, data []byte, end bool) {
-	cs := cc.streams[id]
+	cs := cc.streamLocked(id)
 	if cs == nil {
 		cc.eng.Consumed(id, len(data))
 		return
@@ -424,6 +455,9 @@ func (cc *h2ClientConn) OnSettings(peer *h2.Settings) {
 	c := int(min(peer.MaxConcurrentStreams, 1<<20))
 	if c != cc.capacity {
 		cc.capacity = c
+		if cc.err == nil && !cc.noNew {
+			cc.slots.Store(int32(c))
+		}
 		go cc.t.h2CapacityChanged(cc)
 	}
 }
@@ -435,6 +469,7 @@ func (cc *h2ClientConn) OnPingAck(_ [8]byte) {}
 // finish; the others were already refused (OnReset).
 func (cc *h2ClientConn) OnGoAway(lastStreamID uint32, code h2.ErrCode, debug []byte) {
 	cc.noNew = true
+	cc.slots.Store(0)
 	go cc.t.h2Retire(cc)
 }
 
@@ -450,11 +485,4 @@ func (cc *h2ClientConn) OnWindowOpened(id uint32) {
 }
 
 // slotCapacity returns the streams the connection may carry at once.
-func (cc *h2ClientConn) slotCapacity() int {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
-	if cc.err != nil || cc.noNew {
-		return 0
-	}
-	return cc.capacity
-}
+func (cc *h2ClientConn) slotCapacity() int { return int(cc.slots.Load()) }

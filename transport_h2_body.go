@@ -51,25 +51,30 @@ type h2Raw struct{ cs *clientStream }
 
 // Read returns buffered bytes (handing them back to the windows), waits
 // for more, or returns io.EOF at the end of the stream, the stream's
-// error, or the context's.
+// error, or the context's. The last bytes of a stream that ended come
+// with io.EOF, saving the caller a call.
 func (r *h2Raw) Read(p []byte) (int, error) {
 	cs := r.cs
 	cc := cs.cc
+	ctxDone := cs.ctx.Done()
 	for {
 		cc.mu.Lock()
 		if n := len(cs.buf) - cs.off; n > 0 {
 			k := copy(p, cs.buf[cs.off:])
 			cs.off += k
+			var err error
 			if cs.off == len(cs.buf) {
 				cs.buf, cs.off = cs.buf[:0], 0
+				if cs.remoteDone && cs.err == nil {
+					err = io.EOF
+				}
 			}
 			cc.eng.Consumed(cs.id, k)
-			pending := cc.eng.OutputPending() > 0
-			cc.mu.Unlock()
-			if pending {
-				cc.flush(false)
+			if cc.eng.OutputPending() > 0 {
+				cc.sendLocked(false)
 			}
-			return k, nil
+			cc.mu.Unlock()
+			return k, err
 		}
 		done, err := cs.remoteDone, cs.err
 		cc.mu.Unlock()
@@ -79,9 +84,13 @@ func (r *h2Raw) Read(p []byte) (int, error) {
 		case done:
 			return 0, io.EOF
 		}
+		if ctxDone == nil {
+			<-cs.ch
+			continue
+		}
 		select {
 		case <-cs.ch:
-		case <-cs.ctx.Done():
+		case <-ctxDone:
 			return 0, cs.ctx.Err()
 		}
 	}
@@ -240,8 +249,8 @@ func (cs *clientStream) endUpload(trailers bool) error {
 		err = cc.writeTrailersLocked(cs)
 	}
 	cs.wroteAll = err == nil
-	cc.mu.Unlock()
 	cs.wake() // ResponseHeaderTimeout starts now
+	cc.mu.Unlock()
 	cc.flush(true)
 	return err
 }

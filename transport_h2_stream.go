@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"time"
 
 	"turbohttp/h2"
@@ -149,9 +150,7 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 	resp := cs.resp
 	switch {
 	case h.Trailers:
-		for _, f := range h.Fields {
-			resp.Trailer.AddBytes(f.Name, f.Value)
-		}
+		addH2Fields(&resp.Trailer, h.Fields)
 	case h.Informational():
 		if cs.interim++; cs.interim > pick(cs.cc.t.MaxInterimResponses, DefaultMaxInterimResponses) {
 			cs.resetLocked(h2.ErrCodeProtocol, ErrTooManyInterimResponses)
@@ -165,9 +164,7 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 	default:
 		resp.StatusCode = h.Status
 		resp.ProtoMajor, resp.ProtoMinor = 2, 0
-		for _, f := range h.Fields {
-			resp.Header.AddBytes(f.Name, f.Value)
-		}
+		addH2Fields(&resp.Header, h.Fields)
 		resp.ContentLength = h.ContentLength
 		if h.ContentLength < 0 && h.EndStream {
 			resp.ContentLength = 0
@@ -196,6 +193,9 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 	if err == nil {
 		err = cc.openLocked(cs, req, m, length, hasBody, gzip)
 	}
+	if err == nil {
+		cc.sendLocked(false)
+	}
 	cc.mu.Unlock()
 	if err != nil {
 		cs.release()
@@ -206,7 +206,6 @@ func (cc *h2ClientConn) roundTrip(ctx context.Context, req *Request, body io.Rea
 		}
 		return retry, err
 	}
-	cc.flush(false)
 	trace := ContextClientTrace(ctx)
 	if trace != nil {
 		trace.gotH2Conn(cc, cs.id > 1)
@@ -369,8 +368,15 @@ func appendInt(b []byte, n int64) []byte {
 // awaitHead waits for the final response head, the stream's failure,
 // the context's end or ResponseHeaderTimeout (counted once the request
 // is fully sent).
+//
+// Every change it looks for (head, failure) posts a token on cs.ch, and
+// the channel was empty when the stream opened: so, unless the timeout
+// must be armed from what it sees, it waits for a token first and looks
+// once, rather than looking, waiting and looking again.
 func (cs *clientStream) awaitHead() error {
 	cc := cs.cc
+	d := cc.t.ResponseHeaderTimeout
+	ctxDone := cs.ctx.Done()
 	var timer *time.Timer
 	var timeout <-chan time.Time
 	defer func() {
@@ -378,23 +384,29 @@ func (cs *clientStream) awaitHead() error {
 			timer.Stop()
 		}
 	}()
-	for {
-		cc.mu.Lock()
-		got, err, sent := cs.gotHead, cs.err, cs.wroteAll
-		cc.mu.Unlock()
-		if got {
-			return nil
+	for look := d > 0; ; look = true {
+		if look {
+			cc.mu.Lock()
+			got, err, sent := cs.gotHead, cs.err, cs.wroteAll
+			cc.mu.Unlock()
+			if got {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if d > 0 && sent && timer == nil {
+				timer = time.NewTimer(d)
+				timeout = timer.C
+			}
 		}
-		if err != nil {
-			return err
-		}
-		if d := cc.t.ResponseHeaderTimeout; d > 0 && sent && timer == nil {
-			timer = time.NewTimer(d)
-			timeout = timer.C
+		if ctxDone == nil && timeout == nil {
+			<-cs.ch // a plain receive costs less than a select
+			continue
 		}
 		select {
 		case <-cs.ch:
-		case <-cs.ctx.Done():
+		case <-ctxDone:
 			return cs.ctx.Err()
 		case <-timeout:
 			return ErrResponseHeaderTimeout
@@ -449,28 +461,60 @@ func (cs *clientStream) abort(code h2.ErrCode) {
 func (cs *clientStream) finish() {
 	cc := cs.cc
 	cc.mu.Lock()
-	done := cs.wroteAll && !cs.uploading
-	if done && !cs.engineGone {
+	if !cs.wroteAll || cs.uploading {
+		cc.mu.Unlock()
+		cs.abort(h2.ErrCodeCancel)
+		return
+	}
+	if !cs.engineGone {
 		delete(cc.streams, cs.id)
 		cs.engineGone = true
 	}
+	free := cs.releaseLocked()
 	cc.mu.Unlock()
-	if done {
-		cs.release()
-		return
+	if free {
+		cc.t.h2SlotFreed(cc)
 	}
-	cs.abort(h2.ErrCodeCancel)
 }
 
 // release gives the stream slot back to the pool, once.
 func (cs *clientStream) release() {
 	cc := cs.cc
 	cc.mu.Lock()
+	free := cs.releaseLocked()
+	cc.mu.Unlock()
+	if free {
+		cc.t.h2SlotFreed(cc)
+	}
+}
+
+// releaseLocked marks the slot released and reports whether it was not
+// yet, in which case the caller hands it to the pool (h2SlotFreed) once
+// mu is unlocked; mu is held.
+func (cs *clientStream) releaseLocked() bool {
 	if cs.released {
-		cc.mu.Unlock()
-		return
+		return false
 	}
 	cs.released = true
-	cc.mu.Unlock()
-	cc.t.h2SlotFreed(cc)
+	return true
+}
+
+// addH2Fields appends the fields of an HTTP/2 header section to h, their
+// bytes copied into h's arena, grown once for all of them.
+func addH2Fields(h *Header, fs []h2.Field) {
+	n := 0
+	for i := range fs {
+		n += len(fs[i].Name) + len(fs[i].Value)
+	}
+	a := slices.Grow(h.arena, n)
+	h.fields = slices.Grow(h.fields, len(fs))
+	for i := range fs {
+		f := &fs[i]
+		start := len(a)
+		a = append(a, f.Name...)
+		mid := len(a)
+		a = append(a, f.Value...)
+		h.fields = append(h.fields, Field{Name: a[start:mid:mid], Value: a[mid:len(a):len(a)]})
+	}
+	h.arena = a
 }

@@ -41,6 +41,7 @@ type Conn struct {
 
 	// Streams (stream.go).
 	streams    map[uint32]*stream
+	last       *stream // the stream stream() returned last, while in streams
 	free, dead []*stream
 	closed     closedRing
 	lastPeerID uint32 // highest stream the peer opened
@@ -57,10 +58,11 @@ type Conn struct {
 
 	// Output (conn_write.go).
 	enc      *hpack.Encoder
-	ctrl     []byte // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
-	hdrs     []byte // HEADERS (and frames that must follow one)
-	final    []byte // the GOAWAY of a connection error, after everything
-	block    []byte // scratch header block
+	om       outMemo // the last header list written
+	ctrl     []byte  // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
+	hdrs     []byte  // HEADERS (and frames that must follow one)
+	final    []byte  // the GOAWAY of a connection error, after everything
+	block    []byte  // scratch header block
 	sendq    []*stream
 	queued   int // DATA bytes in stream queues
 	epoch    uint64

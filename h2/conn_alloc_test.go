@@ -175,3 +175,33 @@ func BenchmarkExchangePipelined(b *testing.B) {
 		b.ReportMetric(float64(end-start)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkExchangeVaryingPath is BenchmarkExchange with a new :path on
+// every request: the request's header list is never the one before, so
+// it is checked, encoded and decoded in full each time (and its :path
+// inserted into both dynamic tables), while the response repeats.
+func BenchmarkExchangeVaryingPath(b *testing.B) {
+	p := newPair(b)
+	path := []byte("/hello/00000000")
+	for i := range p.request {
+		if string(p.request[i].Name) == ":path" {
+			p.request[i].Value = path
+		}
+	}
+	n := 0
+	next := func() {
+		n++
+		for i, v := len(path)-1, n; i > len(path)-9; i, v = i-1, v/10 {
+			path[i] = byte('0' + v%10)
+		}
+		p.exchange(b)
+	}
+	for range 2 * DefaultMaxClosedStreams {
+		next()
+	}
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	for b.Loop() {
+		next()
+	}
+}

@@ -230,3 +230,128 @@ func TestPingApi(t *testing.T) {
 		t.Fatalf("%v", p.rec.events)
 	}
 }
+
+// TestClientRepeatedHeaderBlock: a header block that arrives again byte
+// for byte is answered from the last decode only if that decode left the
+// HPACK context as it was and nothing changed it since, for the same kind
+// of section, and never for a block that was refused: each response still
+// gets its own stream ID, the fields its bytes stand for now, every rule,
+// and every insertion into the dynamic table.
+func TestClientRepeatedHeaderBlock(t *testing.T) {
+	p := newClientPeer(t, Config{})
+	headers := func(id uint32, end bool, block string) {
+		p.write(AppendHeaders(nil, HeadersParams{StreamID: id, BlockFragment: []byte(block), EndStream: end, EndHeaders: true}))
+	}
+	want := func(id uint32, fields ...string) {
+		t.Helper()
+		e, ok := p.rec.find("headers", id)
+		if !ok || strings.Join(e.fields, ", ") != strings.Join(fields, ", ") {
+			t.Fatalf("stream %d: got %v, want headers %q", id, p.rec.events, fields)
+		}
+	}
+	for range 11 {
+		p.open(true, getFields...)
+	}
+	p.read()
+	p.in = nil
+	const (
+		status200 = "\x88"                   // indexed :status 200
+		newest    = "\xbe"                   // indexed 62: the newest dynamic entry
+		second    = "\xbf"                   // indexed 63: the one before
+		insertOne = "\x40\x03x-a\x03one"     // x-a: one, with incremental indexing
+		insertTwo = "\x40\x03x-a\x03two"     // x-a: two, with incremental indexing
+		upperName = "\x00\x03X-A\x01v"       // X-A: v, without indexing: malformed
+		plainName = "\x00\x03x-b\x01v"       // x-b: v, without indexing
+		statusAgn = "\x00\x07:status\x03200" // a second :status, without indexing
+	)
+	headers(1, true, status200+insertOne)
+	want(1, ":status: 200", "x-a: one")
+	headers(3, true, status200+newest+plainName)
+	want(3, ":status: 200", "x-a: one", "x-b: v")
+	headers(5, true, status200+newest+plainName) // the same bytes again
+	want(5, ":status: 200", "x-a: one", "x-b: v")
+	headers(7, true, status200+insertTwo) // the context changes
+	want(7, ":status: 200", "x-a: two")
+	headers(9, true, status200+insertTwo) // the same bytes: inserted again
+	want(9, ":status: 200", "x-a: two")
+	headers(11, true, status200+second)
+	want(11, ":status: 200", "x-a: two")
+	headers(13, true, status200+newest+plainName) // index 62 is x-a: two now
+	want(13, ":status: 200", "x-a: two", "x-b: v")
+
+	// A refused block is refused again.
+	headers(15, true, status200+upperName)
+	p.wantRST(15, ErrCodeProtocol)
+	headers(17, true, status200+upperName)
+	p.wantRST(17, ErrCodeProtocol)
+
+	// The same bytes as another kind of section: a response's :status is
+	// not allowed in trailers, nor is a second :status.
+	headers(19, false, status200)
+	want(19, ":status: 200")
+	headers(19, true, status200)
+	p.wantRST(19, ErrCodeProtocol)
+	headers(21, true, status200+statusAgn)
+	p.wantRST(21, ErrCodeProtocol)
+	p.wantOK()
+}
+
+// TestClientRepeatedRequestList: a request header list written again,
+// field for field, once the encoder has indexed it, goes out as the same
+// block without being checked and encoded again; a list that differs, an
+// invalid one, or a change of the HPACK context (the peer shrinking the
+// table) is checked and encoded afresh. The peer's decoder, which follows
+// every block, sees the right fields throughout.
+func TestClientRepeatedRequestList(t *testing.T) {
+	p := newClientPeer(t, Config{})
+	open := func(kv ...string) string {
+		t.Helper()
+		g := p.wantHeaders(p.open(true, kv...), true)
+		var want []string
+		for i := 0; i+1 < len(kv); i += 2 {
+			want = append(want, kv[i]+": "+kv[i+1])
+		}
+		if strings.Join(g.fields, ", ") != strings.Join(want, ", ") {
+			t.Fatalf("the peer decoded %q, want %q", g.fields, want)
+		}
+		return g.Body
+	}
+	one := append(getFields[:len(getFields):len(getFields)], "x-a", "one")
+	two := append(getFields[:len(getFields):len(getFields)], "x-a", "two")
+	first := open(one...) // inserts into the dynamic table
+	second := open(one...)
+	if first == second {
+		t.Fatal("the first block inserted nothing")
+	}
+	if third := open(one...); third != second {
+		t.Fatalf("the same list at the same context: block %q, then %q", second, third)
+	}
+	open(two...)
+	open(one...)
+	bad := append(getFields[:len(getFields):len(getFields)], "X-A", "one")
+	if _, err := p.c.OpenStream(fieldList(bad...), true); err == nil {
+		t.Fatal("an uppercase name was accepted")
+	}
+	open(one...)
+	if _, err := p.c.OpenStream(fieldList(append(one, "connection", "close")...), true); err == nil {
+		t.Fatal("a connection-specific field was accepted")
+	}
+	open(one...)
+	id := p.open(false, one...)
+	if err := p.c.WriteTrailers(id, fieldList(one...)); err == nil {
+		t.Fatal("trailers with pseudo-header fields were accepted")
+	}
+	p.read()
+	p.in = nil
+
+	p.writeSettings(Setting{SettingHeaderTableSize, 0})
+	p.wantFrame(FrameSettings, 0) // the ACK
+	if b := open(one...); b[0]&0xe0 != 0x20 {
+		t.Fatalf("no dynamic table size update at the start of %q", b)
+	}
+	after := open(one...)
+	if again := open(one...); again != after || after[0]&0xe0 == 0x20 {
+		t.Fatalf("blocks %q and %q after the size update", after, again)
+	}
+	p.wantOK()
+}

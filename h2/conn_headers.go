@@ -98,7 +98,7 @@ func (c *Conn) openPeerStream(id uint32, block []byte, endStream, prio bool) err
 // (NO_ERROR) if the request is not complete.
 func (c *Conn) refuseLargeHeaders(s *stream) error {
 	status := [...]Field{{Name: []byte(":status"), Value: []byte("431")}}
-	if err := c.writeHeaders(s, status[:], true); err != nil {
+	if err := c.writeHeaders(s, status[:], true, checkedList{}); err != nil {
 		// Even the 431 is over the peer's header list size.
 		c.resetStream(s, ErrCodeProtocol)
 	} else if s.state != stateClosed {

@@ -52,18 +52,18 @@ func (c *Conn) WriteHeaders(streamID uint32, fields []Field, endStream bool) err
 	if s.sentFinal {
 		return &FieldError{"a final response was already written; use WriteTrailers"}
 	}
-	status, err := c.checkFields(fields, sectionResponse)
+	checked, err := c.checkOut(fields, sectionResponse)
 	if err != nil {
 		return err
 	}
-	if status < 200 {
+	if checked.status < 200 {
 		if endStream {
 			return &FieldError{"an informational response cannot end the stream"}
 		}
 	} else {
 		s.sentFinal = true
 	}
-	return c.writeHeaders(s, fields, endStream)
+	return c.writeHeaders(s, fields, endStream, checked)
 }
 
 // OpenStream opens a stream with a request header section (client role)
@@ -80,7 +80,8 @@ func (c *Conn) OpenStream(fields []Field, endStream bool) (uint32, error) {
 	if !c.CanOpenStream() {
 		return 0, ErrNoStreamSlot
 	}
-	if _, err := c.checkFields(fields, sectionRequest); err != nil {
+	checked, err := c.checkOut(fields, sectionRequest)
+	if err != nil {
 		return 0, err
 	}
 	if !c.dispatch {
@@ -90,7 +91,7 @@ func (c *Conn) OpenStream(fields []Field, endStream bool) (uint32, error) {
 	c.nextOwnID += 2
 	s := c.newStream(id, stateOpen)
 	s.isHead = string(fields[0].Value) == "HEAD" && string(fields[0].Name) == ":method"
-	return id, c.writeHeaders(s, fields, endStream)
+	return id, c.writeHeaders(s, fields, endStream, checked)
 }
 
 // CanOpenStream reports whether OpenStream would succeed (client role):
@@ -117,19 +118,20 @@ func (c *Conn) WriteTrailers(streamID uint32, fields []Field) error {
 	if c.role == Server && !s.sentFinal {
 		return ErrHeadersBeforeData
 	}
-	if _, err := c.checkFields(fields, sectionTrailers); err != nil {
+	checked, err := c.checkOut(fields, sectionTrailers)
+	if err != nil {
 		return err
 	}
 	if s.inSendq {
 		c.hdrs = c.appendQueued(c.hdrs, s, len(s.q)-s.qoff)
 		c.unqueue(s)
 	}
-	return c.writeHeaders(s, fields, true)
+	return c.writeHeaders(s, fields, true, checked)
 }
 
 // writeHeaders encodes fields and queues the HEADERS (and CONTINUATION)
 // frames; fields are valid.
-func (c *Conn) writeHeaders(s *stream, fields []Field, endStream bool) error {
+func (c *Conn) writeHeaders(s *stream, fields []Field, endStream bool, checked checkedList) error {
 	size := 0
 	for _, f := range fields {
 		size += len(f.Name) + len(f.Value) + 32
@@ -137,11 +139,17 @@ func (c *Conn) writeHeaders(s *stream, fields []Field, endStream bool) error {
 	if uint64(size) > uint64(c.peer.MaxHeaderListSize) {
 		return ErrHeaderListTooLarge
 	}
-	c.block = c.block[:0]
-	for _, f := range fields {
-		c.block = c.enc.AppendField(c.block, f.Name, f.Value, false)
+	block := c.om.block
+	if !checked.memo {
+		gen := c.enc.Generation()
+		c.block = c.block[:0]
+		for _, f := range fields {
+			c.block = c.enc.AppendField(c.block, f.Name, f.Value, false)
+		}
+		block = c.block
+		c.om.store(fields, checked, gen, c.enc.Generation(), block)
 	}
-	c.hdrs = AppendHeaderBlock(c.hdrs, HeadersParams{StreamID: s.id, BlockFragment: c.block, EndStream: endStream}, c.peer.MaxFrameSize)
+	c.hdrs = AppendHeaderBlock(c.hdrs, HeadersParams{StreamID: s.id, BlockFragment: block, EndStream: endStream}, c.peer.MaxFrameSize)
 	s.hdrEpoch = c.epoch + 1
 	if endStream {
 		c.endLocal(s)

@@ -40,8 +40,9 @@ func (h *Headers) Informational() bool { return h.Status >= 100 && h.Status < 20
 // Handler receives the events Feed decodes, synchronously, from within
 // Feed. A method may call the Conn's write methods (WriteHeaders,
 // WriteData, Reset, Consumed…) but not Feed. Every slice an event carries
-// is valid only until the method returns. No method is called after Feed
-// has returned an error.
+// is valid only until the method returns, and is read-only (the fields of
+// a header section may be handed out again for the same block). No method
+// is called after Feed has returned an error.
 type Handler interface {
 	// OnHeaders reports a request (server role), a response or an
 	// informational response (client role), or trailers.

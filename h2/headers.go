@@ -1,6 +1,7 @@
 package h2
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"turbohttp/hpack"
@@ -47,7 +48,24 @@ type headerDecoder struct {
 	clen    int64
 	bad     string // the first rule broken
 	out     Headers
+
+	// The last section decoded without error and without changing the
+	// HPACK context (no insertion, no size update), kept to answer the
+	// same block (same bytes, same kind) at the same
+	// hpack.Decoder.Generation without decoding and checking it again:
+	// the fields and the verdict would be the same, and so would the
+	// context after it. out's Fields still view data, which only the next
+	// full decode reuses (and that replaces the memo).
+	memo      []byte // the block
+	memoKind  sectionKind
+	memoGen   uint64
+	memoValid bool
+	memoOut   Headers
 }
+
+// maxMemoBlock bounds the header block the decoder keeps for a repeat:
+// repeated blocks are the short ones of indexed fields.
+const maxMemoBlock = 512
 
 func (d *headerDecoder) init(c *Conn) {
 	d.c = c
@@ -61,6 +79,13 @@ var errMalformed = errors.New("h2: malformed header section")
 // StreamError(PROTOCOL_ERROR) if it is malformed, errHeaderLimit if it is
 // over the decoder's limits, or a ConnError(COMPRESSION_ERROR).
 func (d *headerDecoder) decode(id uint32, block []byte, kind sectionKind) (*Headers, error) {
+	if d.memoValid && kind == d.memoKind && d.c.dec.Generation() == d.memoGen && string(block) == string(d.memo) {
+		d.out = d.memoOut
+		d.out.StreamID = id
+		return &d.out, nil
+	}
+	d.memoValid = false
+	gen := d.c.dec.Generation()
 	d.kind, d.data, d.refs = kind, d.data[:0], d.refs[:0]
 	d.seen, d.regular, d.cookies, d.clen, d.bad = 0, false, 0, -1, ""
 	err := d.c.dec.Decode(block, d.emitFn)
@@ -68,7 +93,13 @@ func (d *headerDecoder) decode(id uint32, block []byte, kind sectionKind) (*Head
 		if d.bad = d.checkPseudo(); d.bad != "" {
 			return nil, streamError(id, ErrCodeProtocol, d.bad)
 		}
-		return d.build(id), nil
+		h := d.build(id)
+		if len(block) <= maxMemoBlock && d.c.dec.Generation() == gen {
+			d.memo = append(d.memo[:0], block...)
+			d.memoKind, d.memoGen, d.memoValid = kind, gen, true
+			d.memoOut = *h
+		}
+		return h, nil
 	}
 	switch de, ok := err.(*hpack.DecodingError); {
 	case ok:
@@ -277,18 +308,46 @@ func validFieldName(b []byte) bool {
 }
 
 // validFieldValue reports whether a field value is valid in HTTP/2: no NUL,
-// CR or LF, and no leading or trailing space or tab (§8.2.1).
+// CR or LF, and no leading or trailing space or tab (§8.2.1). Every field
+// of every section received goes through it, so it looks at eight bytes
+// at a time.
 func validFieldValue(b []byte) bool {
 	if n := len(b); n > 0 && (isSpace(b[0]) || isSpace(b[n-1])) {
 		return false
 	}
-	for _, c := range b {
-		if c == 0 || c == '\r' || c == '\n' {
+	if len(b) < 8 {
+		for _, c := range b {
+			if c == 0 || c == '\r' || c == '\n' {
+				return false
+			}
+		}
+		return true
+	}
+	// Eight bytes at a time, the last eight overlapping those before.
+	for i := 0; ; i += 8 {
+		i = min(i, len(b)-8)
+		if !validValueWord(binary.LittleEndian.Uint64(b[i:])) {
 			return false
 		}
+		if i == len(b)-8 {
+			return true
+		}
 	}
-	return true
 }
+
+// validValueWord reports whether none of the eight bytes of x is NUL, CR
+// or LF.
+func validValueWord(x uint64) bool {
+	return !hasZeroByte(x) && !hasZeroByte(x^(ones*'\r')) && !hasZeroByte(x^(ones*'\n'))
+}
+
+// ones has 1 in every byte: ones*c repeats the byte c eight times.
+const ones = 0x0101010101010101
+
+// hasZeroByte reports whether one of the eight bytes of x is zero. (With
+// no zero byte, x-ones borrows across no byte and no byte of it has its
+// high bit set where x's is clear; the lowest zero byte becomes 0xff.)
+func hasZeroByte(x uint64) bool { return (x-ones)&^x&(ones*0x80) != 0 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' }
 

@@ -341,3 +341,48 @@ func TestSettingsApply(t *testing.T) {
 		t.Error("Value of an absent setting")
 	}
 }
+
+// TestValidFieldValueEveryByte puts every byte value at every position of
+// values of 1 to 24 bytes (so in each lane of the eight-byte loop and in
+// the tail) and compares validFieldValue with the rule applied byte by
+// byte.
+func TestValidFieldValueEveryByte(t *testing.T) {
+	want := func(b []byte) bool {
+		if n := len(b); n > 0 && (b[0] == ' ' || b[0] == '\t' || b[n-1] == ' ' || b[n-1] == '\t') {
+			return false
+		}
+		for _, c := range b {
+			if c == 0 || c == '\r' || c == '\n' {
+				return false
+			}
+		}
+		return true
+	}
+	for n := 1; n <= 24; n++ {
+		for pos := range n {
+			for c := range 256 {
+				b := bytes.Repeat([]byte{'a'}, n)
+				b[pos] = byte(c)
+				if got := validFieldValue(b); got != want(b) {
+					t.Fatalf("validFieldValue(%q) = %v, want %v", b, got, !got)
+				}
+				// Bytes around the one tested that could hide it from a
+				// faulty word test: 0x01 (borrows) and 0x80 (high bit).
+				for _, near := range []byte{0x01, 0x80, 0xff} {
+					if pos > 0 {
+						b[pos-1] = near
+					}
+					if pos+1 < n {
+						b[pos+1] = near
+					}
+					if got := validFieldValue(b); got != want(b) {
+						t.Fatalf("validFieldValue(%q) = %v, want %v", b, got, !got)
+					}
+				}
+			}
+		}
+	}
+	if !validFieldValue(nil) {
+		t.Fatal("the empty value is valid")
+	}
+}

@@ -47,6 +47,7 @@ type Decoder struct {
 	// limit dropped below the current table size.
 	limit      uint32
 	mustUpdate bool
+	gen        uint64 // Generation
 	scratch    []byte // decoded Huffman strings of the current field
 	err        error  // the *DecodingError that broke the Decoder
 }
@@ -72,7 +73,18 @@ func NewDecoder() *Decoder {
 func (d *Decoder) SetMaxDynamicTableSize(v uint32) {
 	d.limit = v
 	d.mustUpdate = d.table.maxSize > v
+	d.gen++
 }
+
+// Generation counts the changes to the decoding context: every insertion
+// into the dynamic table, every size update, every SetMaxDynamicTableSize
+// and the error that breaks the Decoder move it on. What Decode does is a
+// function of the context, the limits and the block alone, so a block
+// decoded again at the same Generation, with the same limits, emits the
+// same fields and returns the same result as the first time: an owner that
+// sees the same block arrive again (a busy connection's responses often
+// repeat theirs byte for byte) may use what the first decode gave.
+func (d *Decoder) Generation() uint64 { return d.gen }
 
 // DynamicTableSize returns the current size of the dynamic table and its
 // maximum, as the RFC counts them.
@@ -118,6 +130,7 @@ func (d *Decoder) Decode(block []byte, emit func(name, value []byte, sensitive b
 	st := blockState{emit: emit, fieldsLeft: int64(d.MaxFields), sizeLeft: int64(d.MaxHeaderListSize), maxString: d.MaxStringLength}
 	if err := d.decode(block, &st); err != nil {
 		d.err = err
+		d.gen++
 		return err
 	}
 	return st.abandon
@@ -245,6 +258,7 @@ func (d *Decoder) literal(p []byte, prefix uint8, indexing, sensitive bool, st *
 	n += k
 	stored := nameOK && valueOK
 	if indexing {
+		d.gen++
 		if stored {
 			d.table.add(name, value)
 		} else {
@@ -319,6 +333,7 @@ func (d *Decoder) sizeUpdate(p []byte) (int, error) {
 	}
 	d.table.setMaxSize(v)
 	d.mustUpdate = false
+	d.gen++
 	return n, nil
 }
 

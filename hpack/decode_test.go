@@ -351,3 +351,36 @@ func TestDecodeIndexedUnderChurn(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeGeneration: the Generation moves on with every change to the
+// decoding context (insertion, even of an entry too large to keep; size
+// update; new limit; the error that breaks the Decoder) and with nothing
+// else.
+func TestDecodeGeneration(t *testing.T) {
+	d := NewDecoder()
+	step := func(name string, moves bool, change func()) {
+		t.Helper()
+		g := d.Generation()
+		change()
+		if got := d.Generation() != g; got != moves {
+			t.Fatalf("%s: Generation moved = %v, want %v", name, got, moves)
+		}
+	}
+	decode := func(block string) func() {
+		return func() { d.Decode([]byte(block), nil) }
+	}
+	step("indexed static", false, decode("\x82\x86"))
+	step("literal with indexing", true, decode(string(literal("x-a", "one"))))
+	step("indexed dynamic", false, decode("\xbe"))
+	step("literal without indexing", false, decode("\x00\x03x-b\x01v"))
+	step("literal never indexed", false, decode("\x10\x03x-b\x01v"))
+	step("literal too large to keep", true, decode(string(literal("x-c", strings.Repeat("v", 5000)))))
+	step("size update", true, decode("\x3f\xe1\x1f")) // 4096
+	step("limit", true, func() { d.SetMaxDynamicTableSize(1024) })
+	step("limit's size update", true, decode("\x3f\xe1\x07")) // 1024
+	step("emit error", false, func() {
+		d.Decode([]byte("\x82"), func([]byte, []byte, bool) error { return errors.New("stop") })
+	})
+	step("broken", true, decode("\xff\xff\xff\xff\xff\xff\xff"))
+	step("after the break", false, decode("\x82"))
+}

@@ -26,6 +26,7 @@ type Encoder struct {
 	// 4.2).
 	pending bool
 	minSize uint32
+	gen     uint64 // Generation
 	// huffman is the choice of string coding: huffmanShorter except in
 	// tests that reproduce the examples of RFC 7541 Appendix C, whose
 	// encoder codes every string one way.
@@ -69,10 +70,20 @@ func (e *Encoder) SetMaxDynamicTableSize(v uint32) {
 // MaxDynamicTableSize returns the current maximum size of the dynamic table.
 func (e *Encoder) MaxDynamicTableSize() uint32 { return e.table.maxSize }
 
+// Generation counts the changes to the encoding context: every insertion
+// into the dynamic table, every change of its size and every size update
+// written move it on. What AppendField appends is a function of the
+// context and its arguments alone, so a header list encoded again at the
+// same Generation as a previous encoding that did not move it gives the
+// same block: an owner may send that block again instead (h2 does, for
+// the requests or responses a connection repeats).
+func (e *Encoder) Generation() uint64 { return e.gen }
+
 func (e *Encoder) resize(v uint32) {
 	if !e.pending || v < e.minSize {
 		e.minSize = v
 	}
+	e.gen++
 	e.pending = true
 	e.table.setMaxSize(v)
 }
@@ -88,6 +99,7 @@ func (e *Encoder) AppendTableSizeUpdate(dst []byte) []byte {
 	if e.minSize < e.table.maxSize {
 		dst = AppendInteger(dst, 0x20, 5, uint64(e.minSize))
 	}
+	e.gen++
 	e.pending = false
 	return AppendInteger(dst, 0x20, 5, uint64(e.table.maxSize))
 }
@@ -126,6 +138,7 @@ func (e *Encoder) AppendField(dst, name, value []byte, sensitive bool) []byte {
 	ni = cmp.Or(ni, dynName)
 	if e.shouldIndex(name, value) {
 		dst = AppendInteger(dst, 0x40, 6, uint64(ni))
+		e.gen++
 		e.table.add(name, value)
 		e.index.insert(&e.table, name, h)
 	} else {

@@ -149,3 +149,41 @@ func TestEncodeAllocs(t *testing.T) {
 		t.Errorf("%v allocations for a cold encoder", allocs)
 	}
 }
+
+// TestEncodeGeneration: the Generation moves on with every change to the
+// encoding context (insertion, resize, size update written) and with
+// nothing else; at an unchanged Generation a list encodes to the same
+// block.
+func TestEncodeGeneration(t *testing.T) {
+	e := NewEncoder()
+	step := func(name string, moves bool, change func()) {
+		t.Helper()
+		g := e.Generation()
+		change()
+		if got := e.Generation() != g; got != moves {
+			t.Fatalf("%s: Generation moved = %v, want %v", name, got, moves)
+		}
+	}
+	var first, again []byte
+	encode := func(dst *[]byte, fields ...string) func() {
+		return func() {
+			*dst = (*dst)[:0]
+			for i := 0; i+1 < len(fields); i += 2 {
+				*dst = e.AppendFieldString(*dst, fields[i], fields[i+1], false)
+			}
+		}
+	}
+	step("static fields", false, encode(&first, ":method", "GET", ":path", "/"))
+	step("a new field", true, encode(&first, "x-a", "one"))
+	step("the field indexed", false, encode(&first, "x-a", "one"))
+	step("the same again", false, encode(&again, "x-a", "one"))
+	if string(first) != string(again) {
+		t.Fatalf("blocks %q and %q at the same Generation", first, again)
+	}
+	step("sensitive", false, encode(&first, "authorization", "secret"))
+	step("too large to index", false, encode(&first, "x-b", strings.Repeat("v", 4000)))
+	step("resize", true, func() { e.SetMaxDynamicTableSize(1024) })
+	step("the size update written", true, encode(&first, ":method", "GET"))
+	step("limit above the size", false, func() { e.SetMaxDynamicTableSizeLimit(8192) })
+	step("limit below the size", true, func() { e.SetMaxDynamicTableSizeLimit(0) })
+}
