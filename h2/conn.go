@@ -28,9 +28,9 @@ type Conn struct {
 	contFrames int
 	fs         frameSlots
 	dec        *hpack.Decoder
-	hd         headerDecoder
-	sawPreface bool // the peer's first frame, a SETTINGS, arrived
-	dispatch   bool // inside the handling of one frame
+	hd         *headerDecoder // made with the first header block (headerDecoder)
+	sawPreface bool           // the peer's first frame, a SETTINGS, arrived
+	dispatch   bool           // inside the handling of one frame
 
 	// Settings.
 	local        Settings // as we announced them
@@ -58,11 +58,11 @@ type Conn struct {
 
 	// Output (conn_write.go).
 	enc      *hpack.Encoder
-	om       outMemo // the last header list written
-	ctrl     []byte  // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
-	hdrs     []byte  // HEADERS (and frames that must follow one)
-	final    []byte  // the GOAWAY of a connection error, after everything
-	block    []byte  // scratch header block
+	om       *outMemo // the last header list written, once there is one
+	ctrl     []byte   // control frames: SETTINGS, acks, RST_STREAM, GOAWAY, WINDOW_UPDATE
+	hdrs     []byte   // HEADERS (and frames that must follow one)
+	final    []byte   // the GOAWAY of a connection error, after everything
+	block    []byte   // scratch header block
 	sendq    []*stream
 	queued   int // DATA bytes in stream queues
 	epoch    uint64
@@ -99,7 +99,6 @@ func NewConn(role Role, cfg Config, h Handler) *Conn {
 	c.dec.MaxFields = c.cfg.MaxHeaderFields
 	c.dec.MaxStringLength = int(min(c.cfg.MaxHeaderListSize, 1<<30))
 	c.enc = hpack.NewEncoder()
-	c.hd.init(c)
 	c.nextOwnID = 1
 	if role == Server {
 		c.nextOwnID = 2

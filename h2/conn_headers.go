@@ -43,7 +43,7 @@ func (c *Conn) headerBlock(h FrameHeader, block []byte) error {
 
 // decodeDiscard decodes a block only for its effect on the HPACK context.
 func (c *Conn) decodeDiscard(block []byte) (bool, error) {
-	_, err := c.hd.decode(0, block, sectionTrailers)
+	_, err := c.headerDecoder().decode(0, block, sectionTrailers)
 	if ce, ok := err.(ConnError); ok {
 		return false, ce
 	}
@@ -53,7 +53,7 @@ func (c *Conn) decodeDiscard(block []byte) (bool, error) {
 // openPeerStream handles the HEADERS that opens a stream of the peer.
 func (c *Conn) openPeerStream(id uint32, block []byte, endStream, prio bool) error {
 	c.lastPeerID = id
-	hs, err := c.hd.decode(id, block, sectionRequest)
+	hs, err := c.headerDecoder().decode(id, block, sectionRequest)
 	if _, ok := err.(ConnError); ok {
 		return err
 	}
@@ -115,7 +115,7 @@ func (c *Conn) streamHeaders(s *stream, block []byte, endStream, prio bool) erro
 	if c.role == Client && !s.gotHeaders {
 		kind = sectionResponse
 	}
-	hs, err := c.hd.decode(s.id, block, kind)
+	hs, err := c.headerDecoder().decode(s.id, block, kind)
 	if _, ok := err.(ConnError); ok {
 		return err
 	}

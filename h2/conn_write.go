@@ -139,14 +139,19 @@ func (c *Conn) writeHeaders(s *stream, fields []Field, endStream bool, checked c
 	if uint64(size) > uint64(c.peer.MaxHeaderListSize) {
 		return ErrHeaderListTooLarge
 	}
-	block := c.om.block
-	if !checked.memo {
+	var block []byte
+	if checked.memo {
+		block = c.om.block
+	} else {
 		gen := c.enc.Generation()
 		c.block = c.block[:0]
 		for _, f := range fields {
 			c.block = c.enc.AppendField(c.block, f.Name, f.Value, false)
 		}
 		block = c.block
+		if c.om == nil {
+			c.om = new(outMemo)
+		}
 		c.om.store(fields, checked, gen, c.enc.Generation(), block)
 	}
 	c.hdrs = AppendHeaderBlock(c.hdrs, HeadersParams{StreamID: s.id, BlockFragment: block, EndStream: endStream}, c.peer.MaxFrameSize)

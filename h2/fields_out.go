@@ -45,7 +45,7 @@ const maxMemoList = 1 << 10
 // match reports whether fields of kind, at the encoder's generation gen,
 // are the list in the memo.
 func (m *outMemo) match(fields []Field, kind sectionKind, gen uint64) bool {
-	if !m.valid || m.kind != kind || m.gen != gen || 2*len(fields) != len(m.ends) {
+	if m == nil || !m.valid || m.kind != kind || m.gen != gen || 2*len(fields) != len(m.ends) {
 		return false
 	}
 	start := int32(0)

@@ -67,9 +67,15 @@ type headerDecoder struct {
 // repeated blocks are the short ones of indexed fields.
 const maxMemoBlock = 512
 
-func (d *headerDecoder) init(c *Conn) {
-	d.c = c
-	d.emitFn = d.emit
+// headerDecoder returns the Conn's header decoder, made when the first
+// header block arrives: a connection that carries no stream (one opened
+// ahead of need and kept idle) does without it.
+func (c *Conn) headerDecoder() *headerDecoder {
+	if c.hd == nil {
+		c.hd = &headerDecoder{c: c}
+		c.hd.emitFn = c.hd.emit
+	}
+	return c.hd
 }
 
 // errMalformed is the emit error that stops collecting fields.
