@@ -39,8 +39,9 @@ type outMemo struct {
 	block  []byte
 }
 
-// maxMemoList bounds the names and values of a list the memo keeps.
-const maxMemoList = 1 << 10
+// maxMemoList bounds the names and values of a list the memo keeps. (A
+// variable only so that FuzzHeaderMemo can turn the memo off and compare.)
+var maxMemoList = 1 << 10
 
 // match reports whether fields of kind, at the encoder's generation gen,
 // are the list in the memo.

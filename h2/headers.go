@@ -64,8 +64,9 @@ type headerDecoder struct {
 }
 
 // maxMemoBlock bounds the header block the decoder keeps for a repeat:
-// repeated blocks are the short ones of indexed fields.
-const maxMemoBlock = 512
+// repeated blocks are the short ones of indexed fields. (A variable only
+// so that FuzzHeaderMemo can turn the memo off and compare.)
+var maxMemoBlock = 512
 
 // headerDecoder returns the Conn's header decoder, made when the first
 // header block arrives: a connection that carries no stream (one opened
