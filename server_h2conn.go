@@ -92,9 +92,10 @@ type h2conn struct {
 
 const (
 	// h2ReadBufSize is the reader's buffer once a Read has filled a small
-	// one (h2SmallReadBufSize, what a connection starts with and all an
-	// exchange of small frames needs): many frames per Read, while a new
-	// or quiet connection holds little.
+	// one (h2SmallReadBufSize, what a connection borrows when it carries
+	// streams, and all an exchange of small frames needs): many frames
+	// per Read for a busy connection, little for the others (a quiet one
+	// holds none).
 	h2ReadBufSize      = 16 << 10
 	h2SmallReadBufSize = 4 << 10
 	// h2OutputBudget is how much output the engine may hold for a client
