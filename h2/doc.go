@@ -69,7 +69,17 @@
 // valid only until the Handler method returns; copy what must outlive it.
 // Feed keeps no reference to its argument after it returns; write methods
 // copy what they are given. With these rules an exchange allocates nothing
-// in steady state, in either role.
+// in steady state, in either role. Event slices are read-only: the Fields
+// of a header section may be handed out again for the same block.
+//
+// Repeats: a connection's header sections often repeat (a client's
+// requests to one backend, a server's responses), and once HPACK has
+// indexed them they repeat byte for byte. A header block equal to the last
+// one decoded, of the same kind, at the same hpack.Decoder.Generation,
+// gives the same fields without being decoded and checked again; a header
+// list equal to the last one written, at the same hpack.Encoder.Generation,
+// is sent as the same block. The result is exactly what decoding or
+// encoding anew would give (FuzzHeaderMemo compares the two).
 //
 // Errors: a stream error (a malformed message, a frame on a closed stream,
 // a stream window overflow…) queues RST_STREAM with the RFC's code, reports
