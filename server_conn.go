@@ -15,9 +15,12 @@ import (
 	"turbohttp/h1"
 )
 
-// conn is one HTTP/1 server connection. Everything but state is owned by
-// the connection's goroutine (serve), which parses a request, runs the
-// handler inline, writes the response and loops.
+// conn is one accepted connection. Everything but state is owned by the
+// connection's goroutine (serve), which settles the protocol (TLS and
+// ALPN, or the h2c preface) and then, for HTTP/1, parses a request, runs
+// the handler inline, writes the response and loops, with the state of
+// the exchange in h1state; an HTTP/2 connection is served by its h2conn
+// (server_h2conn.go).
 type conn struct {
 	srv *Server
 	rwc net.Conn
