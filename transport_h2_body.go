@@ -194,7 +194,7 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 		// The body failed: the server must not take a truncated
 		// request for a whole one.
 		if !cs.engineGone && cc.err == nil {
-			delete(cc.streams, cs.id)
+			cc.streams.Delete(cs.id)
 			cs.engineGone = true
 			cc.eng.Reset(cs.id, h2.ErrCodeCancel)
 		}

@@ -132,7 +132,7 @@ func (cs *clientStream) failLocked(err error) {
 func (cs *clientStream) resetLocked(code h2.ErrCode, err error) {
 	cc := cs.cc
 	if !cs.engineGone {
-		delete(cc.streams, cs.id)
+		cc.streams.Delete(cs.id)
 		cs.engineGone = true
 		cc.eng.Reset(cs.id, code)
 	}
@@ -258,7 +258,7 @@ func (cc *h2ClientConn) openLocked(cs *clientStream, req *Request, m string, len
 	}
 	cs.id = id
 	cs.wroteAll = !hasBody
-	cc.streams[id] = cs
+	cc.streams.Put(id, cs)
 	return nil
 }
 
@@ -435,7 +435,7 @@ func (cs *clientStream) abort(code h2.ErrCode) {
 	cc := cs.cc
 	cc.mu.Lock()
 	if !cs.engineGone && cc.err == nil {
-		delete(cc.streams, cs.id)
+		cc.streams.Delete(cs.id)
 		cs.engineGone = true
 		cc.eng.Reset(cs.id, code)
 	}
@@ -467,7 +467,7 @@ func (cs *clientStream) finish() {
 		return
 	}
 	if !cs.engineGone {
-		delete(cc.streams, cs.id)
+		cc.streams.Delete(cs.id)
 		cs.engineGone = true
 	}
 	free := cs.releaseLocked()
