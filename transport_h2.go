@@ -429,7 +429,7 @@ func (cc *h2ClientConn) OnData(id uint32, data []byte, end bool) {
 	if end {
 		cs.remoteDone = true
 	}
-	cs.wake()
+	cs.wakeIfAsleep()
 }
 
 // OnReset fails the stream with a *StreamResetError, or for a stream the
