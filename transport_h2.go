@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"turbohttp/h2"
+	"turbohttp/internal/streamtab"
 )
 
 // h2ClientConn is one HTTP/2 client connection (RFC 9113) on the h2
@@ -57,7 +58,7 @@ type h2ClientConn struct {
 	mu       sync.Mutex // guards everything below
 	flushed  sync.Cond  // signalled when a flush ends
 	eng      *h2.Conn
-	streams  map[uint32]*clientStream
+	streams  streamtab.Table[clientStream]
 	free     []*clientStream // recycled streams
 	capacity int             // MAX_CONCURRENT_STREAMS in force
 	wbuf     []byte          // owned by the flusher while flushing
@@ -142,7 +143,6 @@ func newH2ClientConn(t *Transport, p *hostPool, c net.Conn) *h2ClientConn {
 	cc.slots.Store(h2InitialCapacity)
 	cc.flushed.L = &cc.mu
 	cc.eng = h2.NewConn(h2.Client, h2.Config{}, cc)
-	cc.streams = make(map[uint32]*clientStream)
 	cc.rbuf = make([]byte, h2ClientReadBufSize)
 	cc.done = make(chan struct{})
 	cc.wake = make(chan struct{}, 1)
@@ -173,7 +173,7 @@ func (cc *h2ClientConn) flush(wait bool) {
 
 // sendLocked is flush with mu held (and released around a Write).
 func (cc *h2ClientConn) sendLocked(wait bool) {
-	if !wait && (cc.flushing || len(cc.streams) > 1) {
+	if !wait && (cc.flushing || cc.streams.Len() > 1) {
 		cc.kickLocked()
 		return
 	}
@@ -354,8 +354,8 @@ func (cc *h2ClientConn) failLocked(err error) {
 	if !cc.flushing {
 		cc.flushLocked()
 	}
-	for id, cs := range cc.streams {
-		delete(cc.streams, id)
+	for id, cs := range cc.streams.All {
+		cc.streams.Delete(id)
 		cs.engineGone = true
 		if cs.remoteDone {
 			cs.stopWriterLocked() // its response is complete: it stands
@@ -368,7 +368,7 @@ func (cc *h2ClientConn) failLocked(err error) {
 // wakeWritersLocked wakes the body writers waiting for room in the send
 // queue or the windows.
 func (cc *h2ClientConn) wakeWritersLocked() {
-	for _, cs := range cc.streams {
+	for _, cs := range cc.streams.All {
 		if cs.uploading {
 			cs.wakeWriter()
 		}
@@ -401,7 +401,7 @@ func (cc *h2ClientConn) streamLocked(id uint32) *clientStream {
 	if cs := cc.lastCS; cs != nil && cs.id == id && !cs.engineGone {
 		return cs
 	}
-	cs := cc.streams[id]
+	cs := cc.streams.Get(id)
 	if cs != nil {
 		cc.lastCS = cs
 	}
@@ -429,18 +429,18 @@ func (cc *h2ClientConn) OnData(id uint32, data []byte, end bool) {
 	if end {
 		cs.remoteDone = true
 	}
-	cs.wake()
+	cs.wakeIfAsleep()
 }
 
 // OnReset fails the stream with a *StreamResetError, or for a stream the
 // server refused (REFUSED_STREAM, or above a GOAWAY's last stream) with
 // one the caller may retry.
 func (cc *h2ClientConn) OnReset(id uint32, code h2.ErrCode) {
-	cs := cc.streams[id]
+	cs := cc.streams.Get(id)
 	if cs == nil {
 		return
 	}
-	delete(cc.streams, id)
+	cc.streams.Delete(id)
 	cs.engineGone = true
 	if code == h2.ErrCodeNo && cs.remoteDone {
 		cs.stopWriterLocked() // the response is complete: stop uploading
@@ -479,7 +479,7 @@ func (cc *h2ClientConn) OnWindowOpened(id uint32) {
 		cc.wakeWritersLocked()
 		return
 	}
-	if cs := cc.streams[id]; cs != nil {
+	if cs := cc.streams.Get(id); cs != nil {
 		cs.wakeWriter()
 	}
 }

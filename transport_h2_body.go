@@ -39,7 +39,7 @@ func (b *h2Body) Read(p []byte) (int, error) {
 	} else {
 		n, err = b.cs.raw.Read(p)
 	}
-	if err != nil {
+	if err != nil && b.state == bodyActive { // else h2Raw.Read ended it
 		b.end(err)
 	}
 	return n, err
@@ -63,10 +63,12 @@ func (r *h2Raw) Read(p []byte) (int, error) {
 			k := copy(p, cs.buf[cs.off:])
 			cs.off += k
 			var err error
+			free := false
 			if cs.off == len(cs.buf) {
 				cs.buf, cs.off = cs.buf[:0], 0
 				if cs.remoteDone && cs.err == nil {
 					err = io.EOF
+					free = cs.endLocked()
 				}
 			}
 			cc.eng.Consumed(cs.id, k)
@@ -74,10 +76,18 @@ func (r *h2Raw) Read(p []byte) (int, error) {
 				cc.sendLocked(false)
 			}
 			cc.mu.Unlock()
+			if free {
+				cc.t.h2SlotFreed(cc)
+			}
 			return k, err
 		}
 		done, err := cs.remoteDone, cs.err
+		free := done && err == nil && cs.endLocked()
+		cs.asleep = !done && err == nil
 		cc.mu.Unlock()
+		if free {
+			cc.t.h2SlotFreed(cc)
+		}
 		switch {
 		case err != nil:
 			return 0, err
@@ -96,6 +106,21 @@ func (r *h2Raw) Read(p []byte) (int, error) {
 	}
 }
 
+// endLocked ends the exchange at the end of its body, read straight (not
+// through the gzip decoder), when nothing is left to stop: the request was
+// sent in full. It does what h2Body.end does then (clientStream.finish),
+// under the lock Read holds, and reports whether the slot was released, in
+// which case the caller hands it to the pool (h2SlotFreed) once mu is
+// unlocked. mu is held.
+func (cs *clientStream) endLocked() bool {
+	if cs.body.gzip || cs.body.state != bodyActive || !cs.wroteAll || cs.uploading {
+		return false // h2Body.end does it
+	}
+	cs.body.state, cs.body.err = bodyFinished, io.EOF
+	cs.forgetLocked()
+	return cs.releaseLocked()
+}
+
 // Done reports whether the stream's body was read in full: nothing is
 // left unread, and the stream ended (it waits for the END_STREAM when the
 // decoder has read all that arrived so far).
@@ -105,6 +130,7 @@ func (r *h2Raw) Done() bool {
 	for {
 		cc.mu.Lock()
 		left, done, err := len(cs.buf)-cs.off, cs.remoteDone, cs.err
+		cs.asleep = left == 0 && !done && err == nil
 		cc.mu.Unlock()
 		switch {
 		case left > 0 || err != nil:
@@ -194,7 +220,7 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 		// The body failed: the server must not take a truncated
 		// request for a whole one.
 		if !cs.engineGone && cc.err == nil {
-			delete(cc.streams, cs.id)
+			cc.streams.Delete(cs.id)
 			cs.engineGone = true
 			cc.eng.Reset(cs.id, h2.ErrCodeCancel)
 		}

@@ -420,3 +420,63 @@ func TestH2TooManyInterimResponses(t *testing.T) {
 		}
 	})
 }
+
+// A body whose parts come in reads of their own while the caller waits
+// in Read: DATA in the write of the head and after it, DATA after the
+// caller waited, then the trailers; each part wakes the caller (the
+// caller is woken only when it may be waiting, so a missed wake would
+// hang here), and the read that ends the body frees the stream's slot,
+// before Close.
+func TestH2BodyPartsWakeWaitingReader(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		tr, peers := h2PeerTransport(t)
+		defer tr.CloseIdleConnections()
+		resp := &Response{}
+		res := make(chan error, 1)
+		go func() { res <- tr.Do(newReq(t, MethodGet, "http://peer/", nil), resp) }()
+		p := <-peers
+		id := p.want(h2.FrameHeaders).StreamID
+		b := h2.AppendHeaders(nil, h2.HeadersParams{StreamID: id, BlockFragment: p.block(":status", "200"), EndHeaders: true})
+		p.write(h2.AppendData(b, id, false, []byte("ab")))
+		if err := <-res; err != nil {
+			t.Fatal(err)
+		}
+		parts := make(chan string, 8)
+		done := make(chan error, 1)
+		go func() {
+			buf := make([]byte, 16)
+			for {
+				n, err := resp.Body.Read(buf)
+				if n > 0 {
+					parts <- string(buf[:n])
+				}
+				if err != nil {
+					done <- err
+					return
+				}
+			}
+		}()
+		if got := <-parts; got != "ab" {
+			t.Fatalf("first part %q", got)
+		}
+		for _, part := range []string{"cd", "ef"} {
+			synctest.Wait() // the reader waits in Read
+			p.write(h2.AppendData(nil, id, false, []byte(part)))
+			if got := <-parts; got != part {
+				t.Fatalf("part %q, want %q", got, part)
+			}
+		}
+		synctest.Wait()
+		p.headers(id, true, "x-trailer", "t")
+		if err := <-done; err != io.EOF {
+			t.Fatalf("Read ended with %v", err)
+		}
+		if v := resp.Trailer.Get("X-Trailer"); v != "t" {
+			t.Fatalf("trailer %q", v)
+		}
+		if s := tr.Stats()[0]; s.H2Streams != 0 {
+			t.Fatalf("after the body's end: %+v", s)
+		}
+		resp.Body.Close()
+	})
+}

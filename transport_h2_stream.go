@@ -36,6 +36,7 @@ type clientStream struct {
 
 	// mu
 	buf        []byte // response body received, not yet read
+	asleep     bool   // the caller may wait on ch: the next change must post a token
 	off        int    // read offset in buf
 	gotHead    bool   // the final response head arrived
 	got100     bool   // a 100 (Continue) arrived
@@ -87,7 +88,7 @@ func (cs *clientStream) reset() {
 	cs.id, cs.ctx, cs.req, cs.resp, cs.upBody = 0, nil, nil, nil, nil
 	cs.gotHead, cs.got100, cs.remoteDone, cs.engineGone, cs.refused = false, false, false, false, false
 	cs.err, cs.uploading, cs.stopWrite, cs.wroteAll, cs.released = nil, false, false, false, false
-	cs.interim = 0
+	cs.interim, cs.asleep = 0, false
 	cs.body.state, cs.body.err, cs.body.gzip = bodyActive, nil, false
 	select {
 	case <-cs.ch:
@@ -105,9 +106,19 @@ func (cs *clientStream) reset() {
 
 // wake and wakeWriter post a token without blocking.
 func (cs *clientStream) wake() {
+	cs.asleep = false
 	select {
 	case cs.ch <- struct{}{}:
 	default:
+	}
+}
+
+// wakeIfAsleep wakes the caller if it may be waiting for a change: the
+// body bytes that follow a response's head in one read need no token of
+// their own, the caller not having looked since the head's; mu is held.
+func (cs *clientStream) wakeIfAsleep() {
+	if cs.asleep {
+		cs.wake()
 	}
 }
 
@@ -132,7 +143,7 @@ func (cs *clientStream) failLocked(err error) {
 func (cs *clientStream) resetLocked(code h2.ErrCode, err error) {
 	cc := cs.cc
 	if !cs.engineGone {
-		delete(cc.streams, cs.id)
+		cc.streams.Delete(cs.id)
 		cs.engineGone = true
 		cc.eng.Reset(cs.id, code)
 	}
@@ -174,7 +185,7 @@ func (cs *clientStream) onHeaders(h *h2.Headers) {
 	if h.EndStream {
 		cs.remoteDone = true
 	}
-	cs.wake()
+	cs.wakeIfAsleep()
 }
 
 // roundTrip carries one exchange on cc, on a slot the pool reserved for
@@ -258,7 +269,8 @@ func (cc *h2ClientConn) openLocked(cs *clientStream, req *Request, m string, len
 	}
 	cs.id = id
 	cs.wroteAll = !hasBody
-	cc.streams[id] = cs
+	cs.asleep = true // until the head arrives (awaitHead waits before it looks)
+	cc.streams.Put(id, cs)
 	return nil
 }
 
@@ -369,7 +381,8 @@ func appendInt(b []byte, n int64) []byte {
 // the context's end or ResponseHeaderTimeout (counted once the request
 // is fully sent).
 //
-// Every change it looks for (head, failure) posts a token on cs.ch, and
+// Every change it looks for (head, failure) posts a token on cs.ch (the
+// stream opens asleep, and every look that waits on sets asleep again), and
 // the channel was empty when the stream opened: so, unless the timeout
 // must be armed from what it sees, it waits for a token first and looks
 // once, rather than looking, waiting and looking again.
@@ -388,6 +401,7 @@ func (cs *clientStream) awaitHead() error {
 		if look {
 			cc.mu.Lock()
 			got, err, sent := cs.gotHead, cs.err, cs.wroteAll
+			cs.asleep = !got && err == nil
 			cc.mu.Unlock()
 			if got {
 				return nil
@@ -435,7 +449,7 @@ func (cs *clientStream) abort(code h2.ErrCode) {
 	cc := cs.cc
 	cc.mu.Lock()
 	if !cs.engineGone && cc.err == nil {
-		delete(cc.streams, cs.id)
+		cc.streams.Delete(cs.id)
 		cs.engineGone = true
 		cc.eng.Reset(cs.id, code)
 	}
@@ -466,14 +480,20 @@ func (cs *clientStream) finish() {
 		cs.abort(h2.ErrCodeCancel)
 		return
 	}
-	if !cs.engineGone {
-		delete(cc.streams, cs.id)
-		cs.engineGone = true
-	}
+	cs.forgetLocked()
 	free := cs.releaseLocked()
 	cc.mu.Unlock()
 	if free {
 		cc.t.h2SlotFreed(cc)
+	}
+}
+
+// forgetLocked takes the stream, which ended on both sides, out of the
+// connection's table; mu is held.
+func (cs *clientStream) forgetLocked() {
+	if !cs.engineGone {
+		cs.cc.streams.Delete(cs.id)
+		cs.engineGone = true
 	}
 }
 

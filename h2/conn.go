@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"turbohttp/hpack"
+	"turbohttp/internal/streamtab"
 )
 
 // Conn is the HTTP/2 connection engine of one endpoint, client or server
@@ -40,7 +41,7 @@ type Conn struct {
 	settingsDue  bool // Tick has to stamp settingsSent
 
 	// Streams (stream.go).
-	streams    map[uint32]*stream
+	streams    streamtab.Table[stream]
 	last       *stream // the stream stream() returned last, while in streams
 	free, dead []*stream
 	closed     closedRing
@@ -91,7 +92,6 @@ func NewConn(role Role, cfg Config, h Handler) *Conn {
 		panic("h2: NewConn with an invalid role")
 	}
 	c := &Conn{role: role, cfg: cfg.withDefaults(), h: h}
-	c.streams = make(map[uint32]*stream)
 	c.closed.init(c.cfg.MaxClosedStreams)
 	c.peer = InitialSettings()
 	c.dec = hpack.NewDecoder()
@@ -203,5 +203,5 @@ func (c *Conn) Done() bool {
 		return true
 	}
 	return (c.goAwaySent && c.shutdownPhase == 0 || c.goAwayRecv) &&
-		len(c.streams) == 0 && len(c.sendq) == 0
+		c.streams.Len() == 0 && len(c.sendq) == 0
 }

@@ -167,7 +167,7 @@ func (c *Conn) onGoAway(h FrameHeader, p []byte) error {
 		return connError(ErrCodeProtocol, "GOAWAY raised the last stream ID")
 	}
 	c.goAwayRecv, c.peerLast = true, g.LastStreamID
-	for id, s := range c.streams {
+	for id, s := range c.streams.All {
 		if !c.peerInitiated(id) && id > g.LastStreamID {
 			c.closeStream(s, closedByUs)
 			c.h.OnReset(id, ErrCodeRefusedStream)

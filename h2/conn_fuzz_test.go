@@ -115,13 +115,13 @@ func (o *outputChecker) check(out []byte, c *Conn) {
 func checkBounds(t *testing.T, c *Conn) {
 	cfg := c.cfg
 	switch {
-	case len(c.streams) > int(cfg.MaxConcurrentStreams)+3:
-		t.Fatalf("%d streams", len(c.streams))
+	case c.streams.Len() > int(cfg.MaxConcurrentStreams)+3:
+		t.Fatalf("%d streams", c.streams.Len())
 	case cap(c.rbuf) > 2*int(cfg.MaxReadFrameSize):
 		t.Fatalf("read buffer of %d", cap(c.rbuf))
 	case cap(c.hb) > 2*cfg.MaxHeaderBlockBytes:
 		t.Fatalf("header block buffer of %d", cap(c.hb))
-	case c.queued > len(c.streams)*cfg.MaxStreamSendQueue+len(c.sendq)*cfg.MaxStreamSendQueue:
+	case c.queued > c.streams.Len()*cfg.MaxStreamSendQueue+len(c.sendq)*cfg.MaxStreamSendQueue:
 		t.Fatalf("%d bytes queued", c.queued)
 	case len(c.free) > int(cfg.MaxConcurrentStreams):
 		t.Fatalf("free list of %d", len(c.free))

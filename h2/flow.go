@@ -152,7 +152,7 @@ func (c *Conn) applyPeerSetting(st Setting) error {
 		}
 	case SettingInitialWindowSize:
 		delta := int64(st.Val) - int64(old)
-		for _, s := range c.streams {
+		for _, s := range c.streams.All {
 			if s.sendWindow+delta > MaxWindowSize {
 				return connError(ErrCodeFlowControl, "SETTINGS_INITIAL_WINDOW_SIZE overflows a stream's window")
 			}
@@ -176,7 +176,7 @@ func (c *Conn) settingsAcked() error {
 	c.settingsOut--
 	if delta := int64(c.cfg.StreamWindow) - int64(c.recvInitialWindow); delta != 0 {
 		c.recvInitialWindow = c.cfg.StreamWindow
-		for _, s := range c.streams {
+		for _, s := range c.streams.All {
 			s.recvWindow += delta
 		}
 	}

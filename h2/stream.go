@@ -160,7 +160,7 @@ func (c *Conn) newStream(id uint32, state streamState) *stream {
 	*s = stream{id: id, state: state, q: q, contentLength: -1}
 	s.sendWindow = int64(c.peer.InitialWindowSize)
 	s.recvWindow = int64(c.recvInitialWindow)
-	c.streams[id] = s
+	c.streams.Put(id, s)
 	if c.peerInitiated(id) {
 		c.activePeer++
 	} else {
@@ -176,7 +176,7 @@ func (c *Conn) stream(id uint32) *stream {
 	if s := c.last; s != nil && s.id == id {
 		return s
 	}
-	s := c.streams[id]
+	s := c.streams.Get(id)
 	if s != nil {
 		c.last = s
 	}
@@ -204,7 +204,7 @@ func (c *Conn) closeStream(s *stream, k closeKind) {
 	if k == closedNormally {
 		c.resetBudget = min(c.resetBudget+1, c.cfg.MaxResets)
 	}
-	delete(c.streams, s.id)
+	c.streams.Delete(s.id)
 	if c.last == s {
 		c.last = nil
 	}
