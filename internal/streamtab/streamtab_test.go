@@ -126,3 +126,35 @@ func TestTableSteadyStateAllocs(t *testing.T) {
 		t.Fatalf("%v allocations per run", n)
 	}
 }
+
+// TestTableColliding: a peer that picks its stream IDs to meet in one slot
+// at every size (a stride of 2×MaxSlots) costs no more than MaxSlots
+// slots and an overflow map of its open streams, and every stream stays
+// found; deleting them all empties the table.
+func TestTableColliding(t *testing.T) {
+	var tab Table[uint32]
+	const open = 300
+	vals := make([]uint32, open)
+	for i := range open {
+		id := uint32(1 + i*2*MaxSlots)
+		vals[i] = id
+		tab.Put(id, &vals[i])
+		if len(tab.slots) > MaxSlots {
+			t.Fatalf("after %d streams: %d slots", i+1, len(tab.slots))
+		}
+	}
+	if tab.Len() != open || len(tab.overflow) != open-1 {
+		t.Fatalf("Len %d, overflow %d", tab.Len(), len(tab.overflow))
+	}
+	for i := range open {
+		if p := tab.Get(vals[i]); p == nil || *p != vals[i] {
+			t.Fatalf("stream %d lost", vals[i])
+		}
+	}
+	for i := range open {
+		tab.Delete(vals[i])
+	}
+	if tab.Len() != 0 || len(tab.overflow) != 0 {
+		t.Fatalf("after deleting all: Len %d, overflow %d", tab.Len(), len(tab.overflow))
+	}
+}
