@@ -238,7 +238,7 @@ func (pc *persistConn) exchange(req *Request, body io.Reader, resp *Response) er
 		return pc.exchangeDuplex(req, body, resp, m, length, gzip)
 	}
 	if sendBody {
-		if err := pc.writeBody(req, body, length); err != nil {
+		if err := pc.copyBody(body, length, nil); err != nil {
 			return pc.earlyResponse(m, req, resp, gzip, &RequestWriteError{Err: err})
 		}
 	} else if body != nil {
@@ -409,38 +409,6 @@ func (pc *persistConn) absoluteForm() bool {
 // maxEmptyReads is how many reads in a row may return nothing before a
 // request body is deemed stuck (io.ErrNoProgress).
 const maxEmptyReads = 100
-
-// writeBody writes a request body of known length inline, through the
-// write buffer (bodies that stream go through writeUpload instead).
-func (pc *persistConn) writeBody(req *Request, body io.Reader, length int64) error {
-	left := length
-	for zeros := 0; left > 0; {
-		if pc.bw.Available() == 0 {
-			if err := pc.bw.Flush(); err != nil {
-				return err
-			}
-		}
-		buf := pc.bw.AvailableBuffer()
-		buf = buf[:min(int64(cap(buf)), left)]
-		n, err := body.Read(buf)
-		pc.bw.Write(buf[:n])
-		left -= int64(n)
-		if err == io.EOF && left > 0 {
-			return ErrBodyLength
-		} else if err != nil && err != io.EOF {
-			return err
-		}
-		if zeros = zeros + 1; n > 0 {
-			zeros = 0
-		} else if zeros > maxEmptyReads {
-			return io.ErrNoProgress
-		}
-	}
-	if n, _ := body.Read(pc.one[:]); n > 0 {
-		return ErrBodyLength
-	}
-	return nil
-}
 
 // writeChunked writes a body of unknown length in chunks read into buf,
 // then the request's trailers.

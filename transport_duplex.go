@@ -196,14 +196,26 @@ func (pc *persistConn) writeUpload(req *Request, body io.Reader, length int64) {
 	up.done <- err
 }
 
-// copyBody writes length bytes of body through buf: ErrBodyLength if it
-// ends early or goes on past length, io.ErrNoProgress if its Read keeps
-// returning nothing.
+// copyBody writes a request body of known length, length bytes of body,
+// to the write buffer: read into buf (a streamed upload's own buffer), or,
+// with buf nil, straight into the write buffer's free space (a body
+// written inline). It returns ErrBodyLength if the body ends early or goes
+// on past length, io.ErrNoProgress if its Read keeps returning nothing.
 func (pc *persistConn) copyBody(body io.Reader, length int64, buf []byte) error {
 	left := length
 	for zeros := 0; left > 0; {
-		n, err := body.Read(buf[:min(int64(len(buf)), left)])
-		if _, werr := pc.bw.Write(buf[:n]); werr != nil {
+		dst := buf
+		if dst == nil {
+			if pc.bw.Available() == 0 {
+				if err := pc.bw.Flush(); err != nil {
+					return err
+				}
+			}
+			free := pc.bw.AvailableBuffer()
+			dst = free[:cap(free)]
+		}
+		n, err := body.Read(dst[:min(int64(len(dst)), left)])
+		if _, werr := pc.bw.Write(dst[:n]); werr != nil {
 			return werr
 		}
 		left -= int64(n)
@@ -218,7 +230,11 @@ func (pc *persistConn) copyBody(body io.Reader, length int64, buf []byte) error 
 			return io.ErrNoProgress
 		}
 	}
-	if n, _ := body.Read(buf[:1]); n > 0 {
+	probe := pc.one[:]
+	if buf != nil {
+		probe = buf[:1]
+	}
+	if n, _ := body.Read(probe); n > 0 {
 		return ErrBodyLength
 	}
 	return nil
