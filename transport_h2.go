@@ -69,8 +69,7 @@ type h2ClientConn struct {
 	noNew    bool  // GOAWAY received or the connection failed: no new stream
 	err      error // why the connection ended; nil while it lives
 	fields   []h2.Field
-	fbuf     []byte        // bytes of lowercased field names
-	lastCS   *clientStream // the stream streamLocked found last
+	fbuf     []byte // bytes of lowercased field names
 
 	// Owned by the reader goroutine.
 	rbuf     []byte
@@ -391,26 +390,9 @@ func (cc *h2ClientConn) close() {
 // The h2.Handler of the connection: its methods run in the reader
 // goroutine, inside Feed, with mu held.
 
-// streamLocked returns the stream id in streams, or nil; mu is held. A
-// response's HEADERS and DATA come one after the other, so the last
-// stream found is tried first: it is still id's if it carries that ID and
-// the engine has not forgotten it (every removal from streams sets
-// engineGone, and a recycled stream has a new ID, or none, before it is
-// entered again).
-func (cc *h2ClientConn) streamLocked(id uint32) *clientStream {
-	if cs := cc.lastCS; cs != nil && cs.id == id && !cs.engineGone {
-		return cs
-	}
-	cs := cc.streams.Get(id)
-	if cs != nil {
-		cc.lastCS = cs
-	}
-	return cs
-}
-
 // OnHeaders fills the waiting response (or its trailers).
 func (cc *h2ClientConn) OnHeaders(h *h2.Headers) {
-	cs := cc.streamLocked(h.StreamID)
+	cs := cc.streams.Get(h.StreamID)
 	if cs == nil {
 		return
 	}
@@ -420,7 +402,7 @@ func (cc *h2ClientConn) OnHeaders(h *h2.Headers) {
 // OnData buffers response body bytes for the stream's reader; bytes for
 // a stream the caller has left are handed back to the windows at once.
 func (cc *h2ClientConn) OnData(id uint32, data []byte, end bool) {
-	cs := cc.streamLocked(id)
+	cs := cc.streams.Get(id)
 	if cs == nil {
 		cc.eng.Consumed(id, len(data))
 		return

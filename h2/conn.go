@@ -42,7 +42,6 @@ type Conn struct {
 
 	// Streams (stream.go).
 	streams    streamtab.Table[stream]
-	last       *stream // the stream stream() returned last, while in streams
 	free, dead []*stream
 	closed     closedRing
 	lastPeerID uint32 // highest stream the peer opened

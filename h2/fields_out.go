@@ -1,8 +1,5 @@
 package h2
 
-// checkFields applies to a section we send the rules we enforce on the
-// sections we receive (RFC 9113 §8.2–8.3), so that the engine never
-// writes a malformed message. For a response it returns the :status.
 // checkedList is checkOut's verdict on a header list, for writeHeaders:
 // its kind (0 for a list the Conn made itself, which is not remembered),
 // its :status, and whether it is the list in the memo (c.om).
@@ -81,6 +78,9 @@ func (m *outMemo) store(fields []Field, checked checkedList, from, to uint64, bl
 	m.valid, m.kind, m.status, m.gen = true, checked.kind, checked.status, to
 }
 
+// checkFields applies to a section we send the rules we enforce on the
+// sections we receive (RFC 9113 §8.2–8.3), so that the engine never
+// writes a malformed message. For a response it returns the :status.
 func (c *Conn) checkFields(fields []Field, kind sectionKind) (status int, err error) {
 	var seen int
 	regular := false

@@ -169,19 +169,8 @@ func (c *Conn) newStream(id uint32, state streamState) *stream {
 	return s
 }
 
-// stream returns the open stream id, or nil. The frames of one stream
-// tend to come, and be written, one after the other (a response's
-// HEADERS and DATA), so the last stream found is tried before the table.
-func (c *Conn) stream(id uint32) *stream {
-	if s := c.last; s != nil && s.id == id {
-		return s
-	}
-	s := c.streams.Get(id)
-	if s != nil {
-		c.last = s
-	}
-	return s
-}
+// stream returns the open stream id, or nil.
+func (c *Conn) stream(id uint32) *stream { return c.streams.Get(id) }
 
 // closeStream moves s to closed, remembering how, and releases it. Queued
 // DATA is dropped unless the close is the normal end of a stream whose
@@ -205,9 +194,6 @@ func (c *Conn) closeStream(s *stream, k closeKind) {
 		c.resetBudget = min(c.resetBudget+1, c.cfg.MaxResets)
 	}
 	c.streams.Delete(s.id)
-	if c.last == s {
-		c.last = nil
-	}
 	c.closed.add(s.id, k)
 	s.released = true
 	if !s.inSendq {
