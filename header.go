@@ -2,6 +2,7 @@ package turbohttp
 
 import (
 	"iter"
+	"slices"
 
 	"turbohttp/h1"
 	"turbohttp/internal/ascii"
@@ -185,6 +186,14 @@ func (h *Header) Clone() Header {
 }
 
 // store copies s into the arena and returns the copy.
+// grow makes room for n more fields of size bytes in all (names and
+// values), so that adding them copies each once, without growing the
+// buffers again field by field.
+func (h *Header) grow(n, size int) {
+	h.fields = slices.Grow(h.fields, n)
+	h.arena = slices.Grow(h.arena, size)
+}
+
 func store[S ~string | ~[]byte](h *Header, s S) []byte {
 	start := len(h.arena)
 	h.arena = append(h.arena, s...)

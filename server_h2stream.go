@@ -118,6 +118,7 @@ func (s *h2stream) prepare(h *h2.Headers) {
 		splitTarget(&r.URL, path, h1.OriginForm)
 	}
 	s.expect100 = false
+	r.Header.grow(len(h.Fields), h2FieldBytes(h.Fields))
 	for i := range h.Fields {
 		f := &h.Fields[i]
 		r.Header.AddBytes(f.Name, f.Value)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"slices"
 	"time"
 
 	"turbohttp/h2"
@@ -519,22 +518,20 @@ func (cs *clientStream) releaseLocked() bool {
 	return true
 }
 
-// addH2Fields appends the fields of an HTTP/2 header section to h, their
-// bytes copied into h's arena, grown once for all of them.
+// addH2Fields appends the fields of an HTTP/2 header section to h, with
+// room made for all of them at once.
 func addH2Fields(h *Header, fs []h2.Field) {
+	h.grow(len(fs), h2FieldBytes(fs))
+	for i := range fs {
+		h.AddBytes(fs[i].Name, fs[i].Value)
+	}
+}
+
+// h2FieldBytes is the size of the names and values of fs.
+func h2FieldBytes(fs []h2.Field) int {
 	n := 0
 	for i := range fs {
 		n += len(fs[i].Name) + len(fs[i].Value)
 	}
-	a := slices.Grow(h.arena, n)
-	h.fields = slices.Grow(h.fields, len(fs))
-	for i := range fs {
-		f := &fs[i]
-		start := len(a)
-		a = append(a, f.Name...)
-		mid := len(a)
-		a = append(a, f.Value...)
-		h.fields = append(h.fields, Field{Name: a[start:mid:mid], Value: a[mid:len(a):len(a)]})
-	}
-	h.arena = a
+	return n
 }
