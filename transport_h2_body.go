@@ -219,10 +219,8 @@ func (cs *clientStream) writeBody(body io.Reader, length int64, expect bool) {
 	if err != nil && err != errUploadStopped {
 		// The body failed: the server must not take a truncated
 		// request for a whole one.
-		if !cs.engineGone && cc.err == nil {
-			cc.streams.Delete(cs.id)
-			cs.engineGone = true
-			cc.eng.Reset(cs.id, h2.ErrCodeCancel)
+		if cc.err == nil {
+			cs.cancelLocked(h2.ErrCodeCancel)
 		}
 		cs.failLocked(&RequestWriteError{Err: err})
 	}

@@ -140,12 +140,7 @@ func (cs *clientStream) failLocked(err error) {
 // resetLocked resets the stream with code and fails the exchange with
 // err; mu is held.
 func (cs *clientStream) resetLocked(code h2.ErrCode, err error) {
-	cc := cs.cc
-	if !cs.engineGone {
-		cc.streams.Delete(cs.id)
-		cs.engineGone = true
-		cc.eng.Reset(cs.id, code)
-	}
+	cs.cancelLocked(code)
 	cs.failLocked(err)
 }
 
@@ -447,10 +442,8 @@ func (cs *clientStream) refusedRetry() bool {
 func (cs *clientStream) abort(code h2.ErrCode) {
 	cc := cs.cc
 	cc.mu.Lock()
-	if !cs.engineGone && cc.err == nil {
-		cc.streams.Delete(cs.id)
-		cs.engineGone = true
-		cc.eng.Reset(cs.id, code)
+	if cc.err == nil {
+		cs.cancelLocked(code)
 	}
 	if n := len(cs.buf) - cs.off; n > 0 {
 		cc.eng.Consumed(cs.id, n)
@@ -493,6 +486,15 @@ func (cs *clientStream) forgetLocked() {
 	if !cs.engineGone {
 		cs.cc.streams.Delete(cs.id)
 		cs.engineGone = true
+	}
+}
+
+// cancelLocked takes the stream out of the connection's table and resets
+// it with code, unless the engine forgot it already; mu is held.
+func (cs *clientStream) cancelLocked(code h2.ErrCode) {
+	if !cs.engineGone {
+		cs.forgetLocked()
+		cs.cc.eng.Reset(cs.id, code)
 	}
 }
 
